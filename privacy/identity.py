@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -15,5 +15,5 @@ class Viewer:
     """Display label only; never used as a key."""
     is_admin: bool
     """Admins may import for anyone; they see no more of others' data than anyone else."""
-    session_token: str
-    """Server-side session, revoked by sign-out or password change (empty in demo mode)."""
+    session_token: str = field(repr=False)
+    """Server-side session token (only its hash is stored); kept out of repr so logs never carry it."""

@@ -120,11 +120,11 @@ class Hearth:
 
     def sign_in(self, name: str, password: str, address: str) -> Viewer:
         """Password sign-in, throttled per name and per address; one generic failure message."""
-        return accounts.sign_in(self._conn, name, password, address, self._clock())
+        return self._guarded(lambda: accounts.sign_in(self._conn, name, password, address, self._clock()))
 
     def demo_sign_in(self, member_id: int) -> Viewer:
         """Passwordless sign-in as a demo member; refused unless the store is the demo family."""
-        return accounts.demo_sign_in(self._conn, member_id, self._clock())
+        return self._guarded(lambda: accounts.demo_sign_in(self._conn, member_id, self._clock()))
 
     def operator_session(self, name: str) -> Viewer:
         """A session for the local command line: whoever runs it can read the store file anyway."""
@@ -132,15 +132,16 @@ class Hearth:
 
     def resume(self, token: str) -> Viewer | None:
         """The viewer behind a session token, if the session is still valid server side."""
-        return accounts.resume(self._conn, token, self._clock()) if token else None
+        return self._guarded(lambda: accounts.resume(self._conn, token, self._clock())) if token else None
 
     def sign_out(self, viewer: Viewer) -> None:
         """Revoke this session server side."""
-        accounts.sign_out(self._conn, viewer.session_token, self._clock())
+        self._guarded(lambda: accounts.sign_out(self._conn, viewer.session_token, self._clock()))
 
     def change_password(self, viewer: Viewer, old: str, new: str) -> Viewer:
         """Change a password and revoke every other session of that member."""
-        return accounts.change_password(self._conn, self._checked(viewer), old, new, self._clock())
+        current = self._checked(viewer)
+        return self._guarded(lambda: accounts.change_password(self._conn, current, old, new, self._clock()))
 
     def preview(self, spec: QuerySpec, epsilon: object) -> Preview:
         """Cost and expected 95% half-width at `epsilon`, without touching data or budget."""
