@@ -62,6 +62,8 @@ CREATE TABLE IF NOT EXISTS hourly (
 
 EPOCH = date(1970, 1, 1)
 KINDS = ("real", "demo", "synthetic")
+MADE_UP = KINDS[1:]
+"""Batch formats (and store kinds) of made-up data: a store holding anything else is real."""
 
 
 def default_path() -> Path:
@@ -88,6 +90,10 @@ def day_from_number(number: int) -> date:
     datetime.date(2024, 10, 4)
     """
     return EPOCH + timedelta(days=number)
+
+
+class WrongStore(ValueError):
+    """Real and made-up data must not share a store: a demo store may show true values."""
 
 
 @dataclass(frozen=True)
@@ -130,7 +136,8 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     try:
         yield conn
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
 
@@ -156,9 +163,18 @@ def set_kind(conn: sqlite3.Connection, kind: str, today: date | None = None) -> 
     if kind not in KINDS:
         raise ValueError(f"unknown store kind {kind!r}")
     with transaction(conn):
+        if kind in MADE_UP and holds_real_data(conn):
+            raise WrongStore(f"this store holds real imports; it cannot be marked {kind}")
         _put_meta(conn, "kind", kind)
         if today is not None:
             _put_meta(conn, "today", today.isoformat())
+
+
+def holds_real_data(conn: sqlite3.Connection) -> bool:
+    """Whether any import came from a real file (not the demo or a synthetic family)."""
+    marks = ", ".join("?" * len(MADE_UP))
+    query = f"SELECT 1 FROM import_batches WHERE format NOT IN ({marks}) LIMIT 1"  # noqa: S608
+    return conn.execute(query, MADE_UP).fetchone() is not None
 
 
 def today(conn: sqlite3.Connection) -> date:
@@ -188,8 +204,13 @@ def add_member(conn: sqlite3.Connection, name: str) -> Member:
 def ingest(
     conn: sqlite3.Connection, member_name: str, parsed: ParsedImport, file_name: str, sha256: str
 ) -> ImportOutcome:
-    """Store one parsed file for one member, all or nothing; the same file twice changes nothing."""
+    """Store one parsed file for one member, all or nothing; the same file twice changes nothing.
+
+    Real data is refused by a demo or synthetic store, whose true values may be shown (`WrongStore`).
+    """
     with transaction(conn):
+        if parsed.format not in MADE_UP and store_kind(conn) != "real":
+            raise WrongStore(f"this is a {store_kind(conn)} store; import real files into a separate store")
         member = _ensure_member(conn, member_name)
         seen = conn.execute(
             "SELECT id FROM import_batches WHERE member_id = ? AND sha256 = ?", (member.id, sha256)
@@ -305,7 +326,9 @@ def _refresh_rollups(conn: sqlite3.Connection, member_id: int, days: set[date]) 
     """Recompute the member-day and member-hour rollups for the touched days.
 
     Overlap rule across imports: sources never add up. A day's total is the largest total of any
-    one source that day; an hour's total is the largest of any one source's hourly bucket.
+    one stream that day, a stream being one source's buckets of one length (so a source's daily
+    bucket and its hourly buckets of the same day are alternatives, not addends); an hour's total is
+    the largest of any one source's hourly bucket.
     """
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS touched (day TEXT PRIMARY KEY)")
     conn.execute("DELETE FROM touched")
@@ -316,9 +339,10 @@ def _refresh_rollups(conn: sqlite3.Connection, member_id: int, days: set[date]) 
     day_of = "CAST(julianday(substr(start, 1, 10)) - 2440587.5 AS INTEGER)"
     conn.execute(
         f"INSERT INTO daily(member_id, day, steps) SELECT member_id, d, max(total) FROM ("  # noqa: S608
-        f" SELECT member_id, {day_of} AS d, source, sum(steps) AS total FROM samples"
+        f" SELECT member_id, {day_of} AS d, sum(steps) AS total FROM samples"
         " WHERE member_id = ? AND substr(start, 1, 10) IN (SELECT day FROM touched)"
-        " GROUP BY member_id, d, source) GROUP BY member_id, d",
+        " GROUP BY member_id, d, source, round((julianday(end) - julianday(start)) * 24))"
+        " GROUP BY member_id, d",
         (member_id,),
     )
     conn.execute(

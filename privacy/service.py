@@ -23,6 +23,7 @@ from privacy.identity import Viewer
 from privacy.ledger import Budget, LedgerEntry, Limits
 from privacy.queries import UNIT_WORDS, QuerySpec
 from privacy.release import (
+    BudgetExhausted,
     LedgerUnavailable,
     NotAllowed,
     OverCap,
@@ -232,7 +233,13 @@ class Hearth:
         grid = self._grid(spec)
         plan = engine.plan(spec, requested, self.settings.unit, grid)
         now = self._clock()
-        self._guarded(lambda: ledger.precheck(self._conn, viewer.member_id, plan.charge, self._limits(), now))
+        try:
+            self._guarded(
+                lambda: ledger.precheck(self._conn, viewer.member_id, plan.charge, self._limits(), now)
+            )
+        except BudgetExhausted as refusal:
+            self._log(viewer, spec, plan.charge.micro, "refused", "budget (precheck)")
+            raise refusal from None
         labels, values, lower, upper = engine.execute(plan, *self._frames(grid), self._names())
         fresh = Release(
             spec=spec,
@@ -292,12 +299,7 @@ class Hearth:
         return requested
 
     def _limits(self) -> Limits:
-        cap = self.settings.member_cap
-        return Limits(
-            total_micro=Epsilon.request(self.settings.budget_per_period).micro,
-            member_cap_micro=None if cap is None else Epsilon.request(cap).micro,
-            period_days=self.settings.period_days,
-        )
+        return Limits.from_settings(self.settings)
 
     def _checked(self, viewer: Viewer) -> Viewer:
         """Re-check the session server side: a forged or revoked viewer gets nothing."""
