@@ -1,0 +1,69 @@
+"""Hearth's own CSV: `member,date,steps` (daily totals) or `member,timestamp,steps` (counts at moments).
+
+The caller chooses the member; the `member` column is only checked to hold one name throughout, so a
+file mixing two people is refused instead of merged into one person's data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime
+from typing import BinaryIO
+
+from data.importers._buckets import HourlyTotals, daily_samples, hourly_samples, local_seconds
+from data.importers._checks import check_day, parse_steps
+from data.importers._source import Context, column_index, csv_rows, field, located
+from data.model import ParsedImport
+
+SOURCE = "csv"
+NOTE = "The file's member column was checked, not used: the steps belong to the member chosen at import."
+
+
+def parse_daily(stream: BinaryIO, ctx: Context) -> ParsedImport:
+    """Daily totals; a day given twice is refused (which one would be right?)."""
+    days: dict[date, float] = {}
+    seen: dict[date, int] = {}
+    for line, when, steps in _records(stream, ctx, "date"):
+        with located(ctx, f"line {line}, field 'date'"):
+            day = check_day(date.fromisoformat(when.strip()), ctx.today)
+            if day in seen:
+                raise ValueError(f"the same date is already on line {seen[day]}")
+        seen[day], days[day] = line, steps
+    return ParsedImport("csv-daily", daily_samples(days, SOURCE), len(days), notes=(NOTE,))
+
+
+def parse_timestamps(stream: BinaryIO, ctx: Context) -> ParsedImport:
+    """Counts at ISO timestamps, bucketed by the local hour as written (any offset is dropped)."""
+    totals = HourlyTotals()
+    count = 0
+    for line, when, steps in _records(stream, ctx, "timestamp"):
+        with located(ctx, f"line {line}, field 'timestamp'"):
+            moment = datetime.fromisoformat(when.strip()).replace(tzinfo=None)
+            check_day(moment.date(), ctx.today)
+        with located(ctx, f"line {line}, field 'steps'"):
+            totals.add(local_seconds(moment), local_seconds(moment), steps)
+        count += 1
+    samples = hourly_samples(ctx.file, totals.steps.items(), SOURCE)
+    return ParsedImport("csv-timestamp", samples, count, notes=(NOTE,))
+
+
+def _records(stream: BinaryIO, ctx: Context, when_column: str) -> Iterator[tuple[int, str, float]]:
+    """(line, date or timestamp text, checked steps) per non-blank row; one member throughout."""
+    rows = csv_rows(stream, ctx)
+    _, header = next(rows)
+    member_at, when_at, steps_at = (column_index(header, c, ctx) for c in ("member", when_column, "steps"))
+    member = None
+    found = False
+    for line, row in rows:
+        if not "".join(row).strip():
+            continue
+        name = field(row, member_at, "member", line, ctx).strip()
+        if member is not None and name != member:
+            raise ctx.bad(f"line {line}, field 'member'", "a file holds one member; this row names another")
+        member = name
+        with located(ctx, f"line {line}, field 'steps'"):
+            steps = parse_steps(field(row, steps_at, "steps", line, ctx))
+        found = True
+        yield line, field(row, when_at, when_column, line, ctx), steps
+    if not found:
+        raise ctx.bad("whole file", "no step records found")
