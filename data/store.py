@@ -177,10 +177,10 @@ def holds_real_data(conn: sqlite3.Connection) -> bool:
     return conn.execute(query, MADE_UP).fetchone() is not None
 
 
-def today(conn: sqlite3.Connection) -> date:
+def today(conn: sqlite3.Connection, now: datetime | None = None) -> date:
     """The app's 'today': the demo data's fixed last day, else the wall clock (UTC date)."""
     fixed = get_meta(conn, "today")
-    return date.fromisoformat(fixed) if fixed else datetime.now(UTC).date()
+    return date.fromisoformat(fixed) if fixed else (now or datetime.now(UTC)).date()
 
 
 def members(conn: sqlite3.Connection) -> tuple[Member, ...]:

@@ -172,7 +172,7 @@ def scale_for_accuracy(half_width: float) -> float:
     >>> round(scale_for_accuracy(accuracy(1000.0)))
     1000
     """
-    return dp.accuracy_to_discrete_laplacian_scale(half_width, ALPHA)
+    return dp.accuracy_to_discrete_laplacian_scale(float(half_width), ALPHA)
 
 
 def _domain(layout: Layout) -> dp.Domain:

@@ -113,7 +113,7 @@ class Hearth:
 
     def today(self) -> date:
         """The demo data's fixed last day in demo mode, else today's date."""
-        return store.today(self._conn)
+        return self._guarded(lambda: store.today(self._conn, self._clock()))
 
     def kind(self) -> str:
         """`real`, `demo` or `synthetic`: only the last two may ever show true values."""
@@ -210,9 +210,12 @@ class Hearth:
             raise NotAllowed("You can import your own data only; an admin can import for others.")
         try:
             parsed = parse_file(path, display_name=display_name, progress=progress)
-        except BadInput as bad:
+            digest = _sha256(path)
+            outcome = self._guarded(
+                lambda: store.ingest(self._conn, member_name, parsed, display_name, digest)
+            )
+        except (BadInput, store.WrongStore) as bad:
             raise ImportRefused(str(bad)) from None
-        outcome = store.ingest(self._conn, member_name, parsed, display_name, _sha256(path))
         return ImportSummary(
             member=outcome.member.name,
             format=parsed.format,

@@ -1,0 +1,111 @@
+"""Hearth's entry point, a router: page config, the shared sidebar, then the page the visitor chose.
+
+Run with `streamlit run dashboard/app.py`; Streamlit executes this file (and each page file) as
+`__main__`, so importing it has no side effects.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
+
+from dashboard import runtime, text
+from dashboard.components import budget_meter, epsilon_control
+from dashboard.components.epsilon_control import EpsilonChoice
+from dashboard.components.tradeoff_start import StartOptions, presenting
+from privacy.identity import Viewer
+from privacy.release import Refused
+from privacy.service import Hearth
+
+# Page files (relative to this file), titles and icons; url paths follow the file names.
+SIGN_IN = ("views/sign_in.py", "Sign in", ":material/login:")
+FAMILY = (
+    ("views/overview.py", "Overview", ":material/home:"),
+    ("views/trends.py", "Trends", ":material/show_chart:"),
+    ("views/goals.py", "Goals", ":material/flag:"),
+    ("views/distribution.py", "Distribution", ":material/bar_chart:"),
+    ("views/patterns.py", "Patterns", ":material/calendar_view_week:"),
+)
+YOU = (
+    ("views/my_data.py", "My data", ":material/person:"),
+    ("views/budget.py", "Privacy budget", ":material/savings:"),
+    ("views/import_data.py", "Import", ":material/upload_file:"),
+)
+# Made-up families only and no budget: reachable signed out too, but only on a demo or synthetic store.
+LAB = ("views/tradeoff.py", "Privacy vs accuracy", ":material/science:")
+
+
+def main() -> None:
+    """Route: signed out, the sign-in page alone (no names, no releases); signed in, every page."""
+    st.set_page_config(page_title="Hearth", page_icon=":material/home:", layout="centered")
+    try:
+        hearth = runtime.hearth()
+        viewer = runtime.viewer()
+        kind = hearth.kind()
+    except (OSError, sqlite3.Error, Refused):
+        st.error("The family store could not be opened, so nothing was shown or spent.")
+        st.stop()
+    start = StartOptions.read()
+    present = presenting(start)
+    if kind == "demo":
+        st.badge("Demo data", icon=":material/science:", color="orange")
+    if viewer is None:
+        _signed_out(kind, start.start_here, present)
+        return
+    lab = _page(LAB, default=start.start_here)
+    page = st.navigation(
+        {
+            "Family": [_page(FAMILY[0], default=not start.start_here), *(_page(p) for p in FAMILY[1:])],
+            "You": [_page(p) for p in YOU],
+            "Learn": [lab],
+        },
+        position="hidden" if present else "sidebar",
+    )
+    if present and page is lab:
+        page.run()  # presenting the lab: no shared sidebar, nothing of the viewer's on screen
+        return
+    choice, meter = _sidebar(hearth, viewer, kind == "demo")
+    try:
+        page.run()
+    except Refused as refusal:
+        # Fail closed: a ledger or session refusal mid-page shows its (data-free) message and nothing else.
+        st.error(str(refusal), icon=":material/block:")
+    # Drawn after the page, so a figure bought on this run is already off the meter.
+    with meter:
+        budget_meter.show(hearth, viewer, choice)
+
+
+def _signed_out(kind: str, lab_first: bool, present: bool) -> None:
+    """The sign-in page alone; on a made-up store the lab too (by URL or start-up switch, never listed)."""
+    if kind == "demo" and not present:
+        st.sidebar.badge("Demo data", icon=":material/science:", color="orange")
+    pages = [_page(SIGN_IN, default=not lab_first or kind == "real")]
+    if kind != "real":
+        pages.append(_page(LAB, default=lab_first))
+    st.navigation(pages, position="hidden").run()
+
+
+def _page(entry: tuple[str, str, str], default: bool = False) -> st.Page:
+    path, title, icon = entry
+    return st.Page(path, title=title, icon=icon, default=default)
+
+
+def _sidebar(hearth: Hearth, viewer: Viewer, demo: bool) -> tuple[EpsilonChoice, DeltaGenerator]:
+    """The controls every page shares; returns the choice and the slot the budget meter fills last."""
+    with st.sidebar:
+        if demo:
+            st.badge("Demo data", icon=":material/science:", color="orange")
+        st.markdown(f"Signed in as **{text.md(viewer.name)}**")
+        choice = epsilon_control.show(hearth)
+        meter = st.container(key="budget-meter")
+        if st.button("Sign out", key="sign-out", icon=":material/logout:"):
+            hearth.sign_out(viewer)
+            runtime.forget()
+            st.rerun()
+    return choice, meter
+
+
+if __name__ == "__main__":
+    main()

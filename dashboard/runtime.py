@@ -1,0 +1,74 @@
+"""The process-wide service and this tab's sign-in: the only Streamlit state the pages share."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import streamlit as st
+
+from privacy.identity import Viewer
+from privacy.service import Hearth
+
+TOKEN = "session_token"  # noqa: S105 (a state key, not a secret)
+"""Session-state key of the server-side session token: per tab, gone on reload (sign in again)."""
+NOTICE = "sign_in_notice"
+"""A one-off message for the sign-in page (e.g. 'your session ended')."""
+ENV_KEYS = (
+    "HEARTH_DB",
+    "HEARTH_FROZEN_NOW",
+    "HEARTH_UNIT",
+    "HEARTH_MAX_EPSILON",
+    "HEARTH_BUDGET",
+    "HEARTH_PERIOD_DAYS",
+    "HEARTH_MEMBER_CAP",
+)
+"""The environment the service reads: part of the cache key, so one process serves one configuration."""
+
+
+@st.cache_resource(show_spinner=False, on_release=Hearth.close)
+def _open(environment: tuple[tuple[str, str], ...]) -> Hearth:
+    """One service per process and configuration; the UI calls it, never mutates it."""
+    db = dict(environment).get("HEARTH_DB")
+    return Hearth.open(Path(db) if db else None)
+
+
+def hearth() -> Hearth:
+    """The shared service, opened on first use with settings and frozen clock from the environment."""
+    return _open(tuple((key, os.environ.get(key, "")) for key in ENV_KEYS))
+
+
+def viewer() -> Viewer | None:
+    """Who this tab is signed in as, re-checked server side on every run (sign-out elsewhere ends it)."""
+    token = st.session_state.get(TOKEN)
+    if not isinstance(token, str) or not token:
+        return None
+    current = hearth().resume(token)
+    if current is None:
+        forget()
+        st.session_state[NOTICE] = "Your session has ended. Please sign in again."
+    return current
+
+
+def remember(signed_in: Viewer) -> None:
+    """Keep only the token in this tab: the budget and ledger live server side."""
+    st.session_state[TOKEN] = signed_in.session_token
+
+
+def forget() -> None:
+    """Drop this tab's token (the server-side session is revoked separately by `Hearth.sign_out`)."""
+    st.session_state.pop(TOKEN, None)
+
+
+def is_demo() -> bool:
+    """Demo stores allow passwordless sign-in and carry a 'Demo data' badge everywhere."""
+    return hearth().kind() == "demo"
+
+
+def require() -> tuple[Hearth, Viewer]:
+    """The service and a still-valid viewer for a page, or a stop: pages never run signed out."""
+    current = viewer()
+    if current is None:
+        st.info("Please sign in again.")
+        st.stop()
+    return hearth(), current

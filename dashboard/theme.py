@@ -1,0 +1,122 @@
+"""Colours and chart styling in one place: Okabe-Ito, safe for the common colour-vision deficiencies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+OKABE_ITO = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky": "#56B4E9",
+    "green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "purple": "#CC79A7",
+}
+"""Okabe & Ito (2008): eight hues distinguishable with protan, deutan and tritan vision."""
+
+FAMILY = OKABE_ITO["blue"]
+"""Noisy family figures: one hue across every page, so 'blue means the family' is learned once."""
+OWN = OKABE_ITO["orange"]
+"""The viewer's own exact data: orange against the family's blue is the safest contrast pair."""
+GOAL = OKABE_ITO["green"]
+"""The step-goal line."""
+BAND_OPACITY = 0.22
+"""The 95% band: light enough that the line stays the first thing the eye reads."""
+
+INK = "#1F2328"
+"""Chart text: the light theme's text colour (charts keep a light card in both themes)."""
+GRID = "#D9D6CE"
+CARD = "#FFFFFF"
+"""Charts sit on a white card in both themes: the palette's contrast was chosen against white."""
+
+CHART_HEIGHT = 320
+"""Fixed height: screenshots stay identical run to run and a phone shows a whole chart at once."""
+SMALL_CHART_HEIGHT = 260
+
+PLOTLY_CONFIG: dict[str, Any] = {
+    "displaylogo": False,
+    "responsive": True,
+    "modeBarButtonsToRemove": [
+        "zoom2d",
+        "pan2d",
+        "select2d",
+        "lasso2d",
+        "zoomIn2d",
+        "zoomOut2d",
+        "autoScale2d",
+        "resetScale2d",
+        "toggleSpikelines",
+        "hoverClosestCartesian",
+        "hoverCompareCartesian",
+    ],
+    "toImageButtonOptions": {"format": "png", "scale": 2},
+}
+"""Mode bar trimmed to 'download as PNG': zooming on a phone fights the page scroll."""
+
+STATIC_CONFIG: dict[str, Any] = {**PLOTLY_CONFIG, "staticPlot": True}
+"""For screenshot runs: no hover layer, identical pixels every time."""
+
+
+def translucent(hex_colour: str, alpha: float = BAND_OPACITY) -> str:
+    """An rgba() string for bands: plotly's fillcolor has no separate opacity.
+
+    >>> translucent("#0072B2", 0.5)
+    'rgba(0,114,178,0.5)'
+    """
+    red, green, blue = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({red},{green},{blue},{alpha:g})"
+
+
+def base_layout(title: str, x_title: str, y_title: str, height: int = CHART_HEIGHT) -> dict[str, Any]:
+    """Shared layout: titles with units, no animation, a legend under the plot so phones keep the width."""
+    axis = {
+        "gridcolor": GRID,
+        "zeroline": False,
+        "linecolor": GRID,
+        "ticks": "outside",
+        "automargin": True,
+        "separatethousands": True,
+        "exponentformat": "none",
+    }
+    return {
+        "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 15}},
+        "height": height,
+        "margin": {"l": 8, "r": 8, "t": 44, "b": 8},
+        "paper_bgcolor": CARD,
+        "plot_bgcolor": CARD,
+        "font": {"family": "sans-serif", "size": 12, "color": INK},
+        "xaxis": {**axis, "title": {"text": x_title}},
+        "yaxis": {**axis, "title": {"text": y_title}},
+        "legend": {"orientation": "h", "yanchor": "top", "y": -0.2, "x": 0},
+        "hovermode": "x",
+        "transition": {"duration": 0},
+        "showlegend": False,
+    }
+
+
+def hline(y: float, colour: str, dash: str) -> dict[str, object]:
+    """A full-width horizontal line shape (a goal, a family average)."""
+    return {
+        "type": "line",
+        "xref": "paper",
+        "x0": 0,
+        "x1": 1,
+        "y0": y,
+        "y1": y,
+        "line": {"color": colour, "width": 2, "dash": dash},
+    }
+
+
+def vline(x: float, colour: str, dash: str) -> dict[str, object]:
+    """A full-height vertical line shape (the goal on an interval strip)."""
+    return {
+        "type": "line",
+        "yref": "paper",
+        "x0": x,
+        "x1": x,
+        "y0": 0,
+        "y1": 1,
+        "line": {"color": colour, "width": 2, "dash": dash},
+    }

@@ -1,0 +1,66 @@
+"""Pure checks of what the browser sent: each returns a message to show, or None; widgets only display."""
+
+from __future__ import annotations
+
+import math
+
+from privacy.constraints import MIN_EPSILON_PER_VIEW
+
+MAX_UPLOAD_MB = 512
+"""Per-widget limit: years of zipped Apple Health export fit (uploads are held in memory, so no more)."""
+
+
+def epsilon_problem(value: object, cap: float) -> str | None:
+    """Why `value` is not an epsilon this family allows per view; None when it is.
+
+    The slider's limits hold only in the browser: a forged value arrives here as anything.
+
+    >>> epsilon_problem(0.5, 1.0) is None
+    True
+    >>> epsilon_problem(1e9, 1.0)
+    'Epsilon 1e+09 is above the safe maximum of 1 per view: nothing was spent.'
+    >>> epsilon_problem("1", 1.0)
+    'Epsilon must be a number: nothing was spent.'
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return "Epsilon must be a number: nothing was spent."
+    if not math.isfinite(value):
+        return "Epsilon must be a finite number: nothing was spent."
+    if value < MIN_EPSILON_PER_VIEW:
+        return f"Epsilon must be at least {MIN_EPSILON_PER_VIEW:g}: nothing was spent."
+    if value > cap:
+        return f"Epsilon {value:g} is above the safe maximum of {cap:g} per view: nothing was spent."
+    return None
+
+
+def margin_problem(value: object) -> str | None:
+    """Why `value` is not a usable accuracy target in steps; None when it is.
+
+    >>> margin_problem(500) is None
+    True
+    >>> margin_problem(-1)
+    'The accuracy target must be a positive number of steps.'
+    """
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or value <= 0
+    ):
+        return "The accuracy target must be a positive number of steps."
+    return None
+
+
+def upload_problem(size_bytes: int, limit_mb: int = MAX_UPLOAD_MB) -> str | None:
+    """Refuse empty or oversized uploads before anything is written to disk.
+
+    >>> upload_problem(0)
+    'The file is empty.'
+    >>> upload_problem(3 * 1024 * 1024, limit_mb=2)
+    'The file is larger than 2 MB.'
+    """
+    if size_bytes <= 0:
+        return "The file is empty."
+    if size_bytes > limit_mb * 1024 * 1024:
+        return f"The file is larger than {limit_mb} MB."
+    return None

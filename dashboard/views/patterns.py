@@ -1,0 +1,33 @@
+"""Patterns: which weekdays and which hours the family walks, each with its 95% interval."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import runtime
+from dashboard.components import dp_view
+from privacy.queries import QueryId, QuerySpec
+
+WINDOWS = {30: "Last 30 days", 90: "Last 90 days", 365: "Last 365 days"}
+
+
+def render() -> None:
+    """Two separate figures, two separate costs: the viewer buys only the one they want."""
+    hearth, viewer = runtime.require()
+    st.title("Patterns")
+    window = st.segmented_control(
+        "Window",
+        list(WINDOWS),
+        format_func=WINDOWS.__getitem__,
+        default=90,
+        required=True,
+        key="patterns-window",
+    )
+    weekday = QuerySpec(QueryId.WEEKDAY, window_days=window)
+    hourly = QuerySpec(QueryId.HOUR_OF_DAY, window_days=window)
+    dp_view.show(hearth, viewer, weekday, key="patterns-weekday", title="Steps by day of the week")
+    dp_view.show(hearth, viewer, hourly, key="patterns-hour", title="Steps by hour of the day")
+
+
+if __name__ == "__main__":
+    render()
