@@ -39,12 +39,12 @@ LAB = ("views/tradeoff.py", "Privacy vs accuracy", ":material/science:")
 
 def main() -> None:
     """Route: signed out, the sign-in page alone (no names, no releases); signed in, every page."""
-    st.set_page_config(page_title="Hearth", page_icon=":material/home:", layout="centered")
     try:
         hearth = runtime.hearth()
         viewer = runtime.viewer()
         kind = hearth.kind()
     except (OSError, sqlite3.Error, Refused):
+        _configure(wide=False)
         st.error("The family store could not be opened, so nothing was shown or spent.")
         st.stop()
     start = StartOptions.read()
@@ -63,6 +63,7 @@ def main() -> None:
         },
         position="hidden" if present else "sidebar",
     )
+    _configure(wide=page is lab)
     if present and page is lab:
         page.run()  # presenting the lab: no shared sidebar, nothing of the viewer's on screen
         return
@@ -84,7 +85,16 @@ def _signed_out(kind: str, lab_first: bool, present: bool) -> None:
     pages = [_page(SIGN_IN, default=not lab_first or kind == "real")]
     if kind != "real":
         pages.append(_page(LAB, default=lab_first))
-    st.navigation(pages, position="hidden").run()
+    page = st.navigation(pages, position="hidden")
+    _configure(wide=page.title == LAB[1])
+    page.run()
+
+
+def _configure(wide: bool) -> None:
+    """One page config per run, after routing: a second call with another layout makes pages flicker."""
+    st.set_page_config(
+        page_title="Hearth", page_icon=":material/home:", layout="wide" if wide else "centered"
+    )
 
 
 def _page(entry: tuple[str, str, str], default: bool = False) -> st.Page:
