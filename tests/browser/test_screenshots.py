@@ -1,0 +1,110 @@
+"""Every page, as a demo member sees it, pixel-compared with its committed baseline.
+
+All figures are replays of the fixture ledger (no spend buttons), the clock is frozen and the viewport
+fixed, so a difference is a change in the page. See snapshots.py for the comparison and its flags.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from app_driver import PHONE, after_rerun, enter_demo, go, open_app, settle_pointer, wait_for_app
+from make_fixture import fixture_lab_run_keys, lab_run_keys
+from playwright.sync_api import Browser, Page, expect
+from snapshots import check
+
+pytestmark = pytest.mark.browser
+
+MODULE = Path(__file__).stem
+PAGES = (
+    "Overview",
+    "Trends",
+    "Goals",
+    "Distribution",
+    "Patterns",
+    "My data",
+    "Privacy budget",
+    "Import",
+    "Privacy vs accuracy",
+)
+LAB_SECTIONS = ("What moves the needle", "Subtracting yourself")
+"""Tradeoff sections beyond the default one whose draws the fixture stores (see make_fixture.py)."""
+SPEND_BUTTONS = '[class*="st-key-"][class*="-spend"]'
+STALE = "regenerate the fixture: .venv/bin/python tests/browser/make_fixture.py, then --update-snapshots"
+
+
+@pytest.fixture(scope="module")
+def member_page(browser: Browser, browser_context_args: dict, shared_app) -> Iterator[Page]:
+    """One tab signed in as Maya for the whole module: pages are switched in-app, as a visitor does."""
+    context = browser.new_context(**browser_context_args)
+    page = context.new_page()
+    open_app(page, shared_app.url)
+    enter_demo(page)
+    yield page
+    context.close()
+
+
+def replays_only(page: Page, db: Path) -> None:
+    """Every figure is a free replay: no spend button offered, and the lab drew no fresh noise."""
+    expect(page.locator(SPEND_BUTTONS), f"a figure here is not in the fixture ledger; {STALE}").to_have_count(
+        0
+    )
+    assert lab_run_keys(db) <= fixture_lab_run_keys(), f"the tradeoff lab drew fresh noise; {STALE}"
+
+
+def snap(page: Page, name: str, update: bool) -> None:
+    settle_pointer(page)
+    wait_for_app(page)
+    problem = check(page.screenshot(animations="disabled", caret="hide"), MODULE, name, update)
+    if problem:
+        pytest.fail(problem, pytrace=False)
+
+
+def slug(title: str) -> str:
+    return title.lower().replace(" ", "-")
+
+
+@pytest.mark.parametrize("title", PAGES)
+def test_page_matches_baseline(member_page: Page, shared_app, title: str, update_snapshots: bool) -> None:
+    go(member_page, title)
+    replays_only(member_page, shared_app.db)
+    snap(member_page, slug(title), update_snapshots)
+
+
+@pytest.mark.parametrize("section", LAB_SECTIONS)
+def test_tradeoff_section_matches_baseline(
+    member_page: Page, shared_app, section: str, update_snapshots: bool
+) -> None:
+    go(member_page, "Privacy vs accuracy")
+    radio = member_page.locator(".st-key-tradeoff-section").get_by_text(section, exact=True)
+    after_rerun(member_page, radio.click)
+    replays_only(member_page, shared_app.db)
+    snap(member_page, f"tradeoff-{slug(section)}", update_snapshots)
+
+
+def test_sign_in_page_matches_baseline(
+    browser: Browser, browser_context_args: dict, shared_app, update_snapshots: bool
+) -> None:
+    context = browser.new_context(**browser_context_args)
+    try:
+        page = context.new_page()
+        open_app(page, shared_app.url)
+        snap(page, "sign-in", update_snapshots)
+    finally:
+        context.close()
+
+
+def test_phone_overview_matches_baseline(
+    browser: Browser, browser_context_args: dict, shared_app, update_snapshots: bool
+) -> None:
+    context = browser.new_context(**{**browser_context_args, "viewport": PHONE})
+    try:
+        page = context.new_page()
+        open_app(page, shared_app.url)
+        enter_demo(page)
+        replays_only(page, shared_app.db)
+        snap(page, "overview-phone", update_snapshots)
+    finally:
+        context.close()
