@@ -13,8 +13,8 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
-import opendp.prelude as dp
 
+from privacy import dp
 from privacy.constraints import DAILY_STEPS_BOUNDS
 from privacy.epsilon import Epsilon
 from privacy.grid import Grid

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
-import opendp.prelude as dp
 import polars as pl
 
+from privacy import dp
 from privacy.constraints import ALPHA, HISTOGRAM_EDGES
 from privacy.epsilon import Epsilon
 from privacy.grid import HOURS, Layout

@@ -12,10 +12,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import numpy as np
-import opendp.prelude as dp
 import polars as pl
 
-from privacy import plans
+from privacy import dp, plans
 from privacy.calendar import days_between, window
 from privacy.constraints import ALPHA, DAILY_STEPS_BOUNDS, HOURLY_STEPS_BOUNDS
 from privacy.epsilon import Epsilon

@@ -12,10 +12,9 @@ from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
-import opendp.prelude as dp
 import polars as pl
 
-from privacy import engine, plans
+from privacy import dp, engine, plans
 from privacy.calendar import window
 from privacy.constraints import ALPHA, DAILY_STEPS_BOUNDS
 from privacy.epsilon import Epsilon

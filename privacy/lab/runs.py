@@ -12,9 +12,8 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from functools import cache
 
-import opendp.prelude as dp
-
 from data.store import transaction
+from privacy import dp
 
 SCHEMA = "CREATE TABLE IF NOT EXISTS lab_runs (settings_key TEXT PRIMARY KEY, draws_json TEXT NOT NULL)"
 
