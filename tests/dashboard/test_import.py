@@ -6,7 +6,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import PASSWORD, enter_demo, fresh_app
+from apptest_support import PASSWORD, enter_demo, fresh_app
 from streamlit.testing.v1 import AppTest
 
 from data import store

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import HOSTILE, enter_demo, fresh_app, member_id, spent, texts
+from apptest_support import HOSTILE, enter_demo, fresh_app, member_id, spent, texts
 
 from data import store
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import PASSWORD, enter_demo, fresh_app, releases, texts
+from apptest_support import PASSWORD, enter_demo, fresh_app, releases, texts
 
 from privacy.accounts import SIGN_IN_FAILED
 from privacy.service import Hearth

@@ -6,7 +6,7 @@ import math
 from pathlib import Path
 
 import pytest
-from conftest import enter_demo, fresh_app, spent
+from apptest_support import enter_demo, fresh_app, spent
 
 WEEK_SPEND = "overview-week-spend"
 

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import APP, TIMEOUT, releases, spent
+from apptest_support import APP, TIMEOUT, releases, spent
 from streamlit.testing.v1 import AppTest
 
 from privacy.service import Hearth

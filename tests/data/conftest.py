@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+# --doctest-modules would import this file as a module named `conftest`, clashing with its siblings.
+collect_ignore = ["conftest.py"]
+
 WATCH = (
     "&lt;&lt;HKDevice: 0x1&gt;, name:Apple Watch, manufacturer:Apple Inc., model:Watch, hardware:Watch6,2&gt;"
 )
