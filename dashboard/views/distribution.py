@@ -5,25 +5,16 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import runtime
-from dashboard.components import dp_view
+from dashboard.components import dp_view, window_choice
 from privacy.constraints import DAILY_STEPS_BOUNDS
 from privacy.queries import QueryId, QuerySpec
-
-WINDOWS = {30: "Last 30 days", 90: "Last 90 days", 365: "Last 365 days"}
 
 
 def render() -> None:
     """The bands are fixed in advance: bands chosen from the data would leak it."""
     hearth, viewer = runtime.require()
     st.title("Distribution")
-    window = st.segmented_control(
-        "Window",
-        list(WINDOWS),
-        format_func=WINDOWS.__getitem__,
-        default=30,
-        required=True,
-        key="distribution-window",
-    )
+    window = window_choice.show("distribution-window")
     spec = QuerySpec(QueryId.DISTRIBUTION, window_days=window)
     dp_view.show(hearth, viewer, spec, key="distribution-bands", title="Share of member-days per step band")
     st.caption(

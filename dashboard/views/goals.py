@@ -5,11 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import runtime
-from dashboard.components import dp_view
+from dashboard.components import dp_view, window_choice
 from privacy.constraints import DEFAULT_STEP_GOAL
 from privacy.queries import Bucket, QueryId, QuerySpec
-
-WINDOWS = {30: "Last 30 days", 90: "Last 90 days", 365: "Last 365 days"}
 
 
 def render() -> None:
@@ -24,14 +22,7 @@ def render() -> None:
         step=500,
         key="goals-goal",
     )
-    window = st.segmented_control(
-        "Window",
-        list(WINDOWS),
-        format_func=WINDOWS.__getitem__,
-        default=30,
-        required=True,
-        key="goals-window",
-    )
+    window = window_choice.show("goals-window")
     bucket = Bucket.MONTH if window == 365 else Bucket.WEEK
     spec = QuerySpec(QueryId.GOAL_ATTAINMENT, window_days=window, bucket=bucket, goal=int(goal))
     dp_view.show(

@@ -7,14 +7,12 @@ from datetime import timedelta
 import streamlit as st
 
 from dashboard import charts, own_charts, runtime, text, theme
-from dashboard.components import epsilon_control
+from dashboard.components import epsilon_control, window_choice
 from privacy.constraints import DEFAULT_STEP_GOAL, MICRO
 from privacy.identity import Viewer
 from privacy.queries import QueryId, QuerySpec
 from privacy.release import Refused, Release
 from privacy.service import Hearth
-
-WINDOWS = {7: "Last 7 days", 30: "Last 30 days", 90: "Last 90 days"}
 
 
 def render() -> None:
@@ -22,14 +20,7 @@ def render() -> None:
     hearth, viewer = runtime.require()
     st.title("My data")
     st.caption("Your own steps, exactly as imported. Only you can see them; nothing here spends budget.")
-    window = st.segmented_control(
-        "Window",
-        list(WINDOWS),
-        format_func=WINDOWS.__getitem__,
-        default=30,
-        required=True,
-        key="my-data-window",
-    )
+    window = window_choice.show("my-data-window", (7, 30, 90), default=30)
     last = hearth.today()
     first = last - timedelta(days=window - 1)
     daily = hearth.own_daily(viewer, viewer.member_id, first, last)

@@ -5,24 +5,15 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import runtime
-from dashboard.components import dp_view
+from dashboard.components import dp_view, window_choice
 from privacy.queries import QueryId, QuerySpec
-
-WINDOWS = {30: "Last 30 days", 90: "Last 90 days", 365: "Last 365 days"}
 
 
 def render() -> None:
     """Two separate figures, two separate costs: the viewer buys only the one they want."""
     hearth, viewer = runtime.require()
     st.title("Patterns")
-    window = st.segmented_control(
-        "Window",
-        list(WINDOWS),
-        format_func=WINDOWS.__getitem__,
-        default=90,
-        required=True,
-        key="patterns-window",
-    )
+    window = window_choice.show("patterns-window", (30, 90, 365), default=90)
     weekday = QuerySpec(QueryId.WEEKDAY, window_days=window)
     hourly = QuerySpec(QueryId.HOUR_OF_DAY, window_days=window)
     dp_view.show(hearth, viewer, weekday, key="patterns-weekday", title="Steps by day of the week")

@@ -5,11 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import runtime
-from dashboard.components import dp_view
+from dashboard.components import dp_view, window_choice
 from privacy.queries import Bucket, QueryId, QuerySpec
 
 BUCKETS = {Bucket.WEEK: "Weekly", Bucket.MONTH: "Monthly"}
-WINDOWS = {90: "Last 90 days", 365: "Last 365 days"}
 
 
 def render() -> None:
@@ -24,14 +23,7 @@ def render() -> None:
         required=True,
         key="trends-bucket",
     )
-    window = st.segmented_control(
-        "Window",
-        list(WINDOWS),
-        format_func=WINDOWS.__getitem__,
-        default=90,
-        required=True,
-        key="trends-window",
-    )
+    window = window_choice.show("trends-window", (90, 365), default=90)
     spec = QuerySpec(QueryId.TREND, window_days=window, bucket=bucket)
     dp_view.show(hearth, viewer, spec, key="trends-average", title=f"{BUCKETS[bucket]} family average")
     st.caption(
