@@ -32,6 +32,7 @@ YOU = (
     ("views/my_data.py", "My data", ":material/person:"),
     ("views/budget.py", "Privacy budget", ":material/savings:"),
     ("views/import_data.py", "Import", ":material/upload_file:"),
+    ("views/account.py", "Account", ":material/manage_accounts:"),
 )
 # Made-up families only and no budget: reachable signed out too, but only on a demo or synthetic store.
 LAB = ("views/tradeoff.py", "Privacy vs accuracy", ":material/science:")

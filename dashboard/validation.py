@@ -1,10 +1,12 @@
-"""Pure checks of what the browser sent: each returns a message to show, or None; widgets only display."""
+"""Pure checks of what the browser sent: each returns a message (a list for a new password) or None."""
 
 from __future__ import annotations
 
 import math
+import unicodedata
 
 from privacy.constraints import MIN_EPSILON_PER_VIEW
+from privacy.passwords import MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS
 
 MAX_UPLOAD_MB = 512
 """Per-widget limit: years of zipped Apple Health export fit (uploads are held in memory, so no more)."""
@@ -64,3 +66,29 @@ def upload_problem(size_bytes: int, limit_mb: int = MAX_UPLOAD_MB) -> str | None
     if size_bytes > limit_mb * 1024 * 1024:
         return f"The file is larger than {limit_mb} MB."
     return None
+
+
+def new_password_problems(new: object, repeat: object) -> list[str]:
+    """Everything wrong with a new password and its repetition; an empty list when there is nothing.
+
+    Counted as the service counts (after NFKC normalisation), which checks again: this only spares a
+    round trip. Messages never repeat the password.
+
+    >>> new_password_problems("long enough", "long enough")
+    []
+    >>> new_password_problems("short", "shorts")
+    ['The new password needs at least 8 characters.', 'The two new passwords differ.']
+    >>> new_password_problems("x" * 1025, "x" * 1025)
+    ['The new password may have at most 1024 characters.']
+    """
+    if not isinstance(new, str):
+        new = ""
+    length = len(unicodedata.normalize("NFKC", new))
+    problems = []
+    if length < MIN_PASSWORD_CHARS:
+        problems.append(f"The new password needs at least {MIN_PASSWORD_CHARS} characters.")
+    if max(len(new), length) > MAX_PASSWORD_CHARS:
+        problems.append(f"The new password may have at most {MAX_PASSWORD_CHARS} characters.")
+    if new != repeat:
+        problems.append("The two new passwords differ.")
+    return problems

@@ -144,6 +144,11 @@ class Hearth:
         current = self._checked(viewer)
         return self._guarded(lambda: accounts.change_password(self._conn, current, old, new, self._clock()))
 
+    def sign_out_everywhere(self, viewer: Viewer) -> None:
+        """Revoke every session of the viewer's member, this one included: the 'I lost my phone' button."""
+        current = self._checked(viewer)
+        self._guarded(lambda: accounts.sign_out_everywhere(self._conn, current.member_id, self._clock()))
+
     def preview(self, spec: QuerySpec, epsilon: object) -> Preview:
         """Cost and expected 95% half-width at `epsilon`, without touching data or budget."""
         return engine.preview(spec, self._capped(epsilon), self.settings.unit, self._grid(spec))

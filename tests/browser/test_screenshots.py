@@ -27,6 +27,7 @@ PAGES = (
     "My data",
     "Privacy budget",
     "Import",
+    "Account",
     "Privacy vs accuracy",
 )
 LAB_SECTIONS = ("What moves the needle", "Subtracting yourself")

@@ -20,6 +20,7 @@ PAGES = (
     "views/my_data.py",
     "views/budget.py",
     "views/import_data.py",
+    "views/account.py",
     "views/tradeoff.py",
 )
 SPEND_BUTTONS = {
@@ -119,7 +120,7 @@ def test_hostile_member_name_is_shown_escaped(demo_store: Path) -> None:
     assert not at.exception
     at.button(key="overview-champion-spend").click().run()
     assert not at.exception
-    for page in ("views/overview.py", "views/import_data.py", "views/my_data.py"):
+    for page in ("views/overview.py", "views/import_data.py", "views/my_data.py", "views/account.py"):
         at.switch_page(page).run()
         for shown in texts(at):
             assert "<img" not in shown.replace("\\<img", "")

@@ -133,6 +133,25 @@ def test_signed_out_viewer_gets_nothing(hearth: Hearth) -> None:
         hearth.budget(viewer)
 
 
+def test_sign_out_everywhere_ends_every_session_of_that_member_only(hearth: Hearth) -> None:
+    first, second, other = _viewer(hearth, 0), _viewer(hearth, 0), _viewer(hearth, 1)
+    hearth.sign_out_everywhere(second)
+    assert hearth.resume(first.session_token) is None
+    assert hearth.resume(second.session_token) is None
+    assert hearth.resume(other.session_token) is not None
+    with pytest.raises(NotAllowed):
+        hearth.sign_out_everywhere(second)  # an ended session cannot ask again
+
+
+def test_sign_out_everywhere_refuses_a_forged_viewer(hearth: Hearth) -> None:
+    real, victim = _viewer(hearth, 0), _viewer(hearth, 1)
+    forged = Viewer(victim.member_id, victim.name, False, real.session_token)
+    with pytest.raises(NotAllowed):
+        hearth.sign_out_everywhere(forged)
+    assert hearth.resume(victim.session_token) is not None
+    assert hearth.resume(real.session_token) is not None
+
+
 def test_own_data_is_identity_checked(hearth: Hearth) -> None:
     viewer = _viewer(hearth, 0)
     other = hearth.roster()[1]

@@ -1,0 +1,74 @@
+"""Account: who is signed in, a password change, and signing out every session; nothing here spends."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import runtime, text, validation
+from privacy.accounts import SIGN_IN_ERRORS, InvalidPassword
+from privacy.identity import Viewer
+from privacy.service import Hearth
+
+NOTICE = "account_notice"
+"""A one-off success message, shown after the rerun that a password change ends with."""
+CHANGED = "Password changed. Every other session of yours was signed out; this tab stays signed in."
+SIGNED_OUT = "You were signed out everywhere, on every device."
+
+
+def render() -> None:
+    """Touches sessions and the password only; no figure, no budget."""
+    hearth, viewer = runtime.require()
+    st.title("Account")
+    st.markdown(f"Signed in as **{text.md(viewer.name)}**.")
+    if notice := st.session_state.pop(NOTICE, None):
+        st.success(notice, icon=":material/check_circle:")
+    if runtime.is_demo():
+        st.info("Demo members have no password: anyone may enter the demo as them.")
+    else:
+        _change_password(hearth, viewer)
+    _sign_out_everywhere(hearth, viewer)
+
+
+def _change_password(hearth: Hearth, viewer: Viewer) -> None:
+    """Checked here for a quick answer, then by the service; a refusal shows the service's own message."""
+    with st.form("account-password", border=True, clear_on_submit=True):
+        st.subheader("Change your password")
+        old = st.text_input(
+            "Current password", key="account-old", type="password", autocomplete="current-password"
+        )
+        new = st.text_input("New password", key="account-new", type="password", autocomplete="new-password")
+        repeat = st.text_input(
+            "Repeat the new password", key="account-repeat", type="password", autocomplete="new-password"
+        )
+        submitted = st.form_submit_button("Change password", key="account-submit", type="primary")
+    if not submitted:
+        return
+    if problems := validation.new_password_problems(new, repeat):
+        for problem in problems:
+            st.error(problem)
+        return
+    try:
+        fresh = hearth.change_password(viewer, old or "", new or "")
+    except (*SIGN_IN_ERRORS, InvalidPassword) as refusal:
+        st.error(str(refusal))
+        return
+    runtime.remember(fresh)  # the old token was revoked with every other session: this tab keeps the new one
+    st.session_state[NOTICE] = CHANGED
+    st.rerun()
+
+
+def _sign_out_everywhere(hearth: Hearth, viewer: Viewer) -> None:
+    """Every session of the member ends, this tab's too; the sign-in page then says so."""
+    st.subheader("Sign out everywhere")
+    st.caption(
+        "Lost a phone, or signed in on a shared computer? This ends every session of yours, this one too."
+    )
+    if st.button("Sign out everywhere", key="account-sign-out-everywhere", icon=":material/logout:"):
+        hearth.sign_out_everywhere(viewer)
+        runtime.forget()
+        st.session_state[runtime.NOTICE] = SIGNED_OUT
+        st.rerun()
+
+
+if __name__ == "__main__":
+    render()
