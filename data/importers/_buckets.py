@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 
-from data.importers._checks import MAX_STEPS_PER_DAY, MAX_STEPS_PER_HOUR
+from data.importers._checks import MAX_STEPS_PER_DAY, MAX_STEPS_PER_HOUR, BadValue
 from data.model import BadInput, StepSample
 
 HOUR = 3600
@@ -55,7 +55,7 @@ class HourlyTotals:
     def _put(self, hour: int, steps: float) -> None:
         total = self.steps[hour] + steps
         if total > MAX_STEPS_PER_HOUR + 0.5:
-            raise ValueError(f"more than {MAX_STEPS_PER_HOUR:,} steps in the hour from {hour_start(hour)}")
+            raise BadValue(f"more than {MAX_STEPS_PER_HOUR:,} steps in the hour from {hour_start(hour)}")
         self.steps[hour] = total
 
 

@@ -10,6 +10,11 @@ import math
 import unicodedata
 from datetime import date
 
+
+class BadValue(ValueError):
+    """A value Hearth's own checks refuse; its message never quotes the offending text."""
+
+
 MAX_STEPS_PER_HOUR = 30_000
 """Well above an elite runner's cadence (~11,000 an hour): more is a broken file, not a walk."""
 MAX_STEPS_PER_DAY = 100_000
@@ -28,31 +33,46 @@ def parse_steps(text: str | None) -> float:
     12.0
     """
     if text is None or not text.strip():
-        raise ValueError("the step count is missing")
+        raise BadValue("the step count is missing")
     try:
         value = float(text)
     except ValueError:
-        raise ValueError("the step count is not a number") from None
+        raise BadValue("the step count is not a number") from None
     return check_steps(value)
 
 
 def check_steps(value: float) -> float:
     """Range check of a numeric step count (JSON may carry numbers, not text)."""
     if not math.isfinite(value):
-        raise ValueError("the step count is not a finite number")
+        raise BadValue("the step count is not a finite number")
     if value < 0:
-        raise ValueError("the step count is negative")
+        raise BadValue("the step count is negative")
     if value > MAX_STEPS_PER_DAY:
-        raise ValueError(f"the step count is implausibly large (over {MAX_STEPS_PER_DAY:,} in one record)")
+        raise BadValue(f"the step count is implausibly large (over {MAX_STEPS_PER_DAY:,} in one record)")
     return value
+
+
+def parse_day(text: str, today: date) -> date:
+    """A `YYYY-MM-DD` day within range; the message names the problem, never the text.
+
+    >>> parse_day("2024-02-30", date(2026, 1, 1))
+    Traceback (most recent call last):
+    ...
+    data.importers._checks.BadValue: the date is not a real calendar day in the form YYYY-MM-DD
+    """
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise BadValue("the date is not a real calendar day in the form YYYY-MM-DD") from None
+    return check_day(day, today)
 
 
 def check_day(day: date, today: date) -> date:
     """Refuse dates after `today` (a clock or file error, never data) or before 2000."""
     if day < EARLIEST_DAY:
-        raise ValueError(f"the date is before {EARLIEST_DAY.year}: no step-count export goes back that far")
+        raise BadValue(f"the date is before {EARLIEST_DAY.year}: no step-count export goes back that far")
     if day > today:
-        raise ValueError(f"the date is in the future (after {today.isoformat()})")
+        raise BadValue(f"the date is in the future (after {today.isoformat()})")
     return day
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import BinaryIO
 
+from data.importers._checks import BadValue
 from data.model import BadInput
 
 Progress = Callable[[int, int], None]
@@ -98,10 +99,16 @@ def field(row: list[str], index: int, name: str, line: int, ctx: Context) -> str
 
 @contextmanager
 def located(ctx: Context, where: str) -> Iterator[None]:
-    """Turn a check's ValueError into a BadInput naming this file and `where`."""
+    """Turn a failed check into a BadInput naming this file and `where`, never quoting the file's text.
+
+    Only Hearth's own `BadValue` messages are kept; Python's parsing errors (`fromisoformat`, `int()`,
+    `strptime`) quote the input, so they become a generic message.
+    """
     try:
         yield
     except BadInput:
         raise
-    except ValueError as error:
+    except BadValue as error:
         raise ctx.bad(where, str(error)) from None
+    except ValueError:
+        raise ctx.bad(where, "the value is not in the expected format") from None

@@ -12,12 +12,11 @@ from __future__ import annotations
 import re
 from array import array
 from collections.abc import Callable
-from datetime import date
 from typing import BinaryIO
 from xml.parsers import expat
 
 from data.importers._buckets import DAY, HOUR
-from data.importers._checks import MAX_STEPS_PER_HOUR, check_day, parse_steps
+from data.importers._checks import MAX_STEPS_PER_HOUR, BadValue, parse_day, parse_steps
 from data.importers._overlap import RawSteps, resolve
 from data.importers._prologue import PROLOGUE_LIMIT, clean_prologue
 from data.importers._source import Context, located, reader
@@ -121,15 +120,15 @@ class _Collector:
         """(local seconds, offset seconds) of `YYYY-MM-DD HH:MM:SS ±HHMM`; caches the parts."""
         match = _MOMENT.fullmatch(text)
         if match is None:
-            raise ValueError("the date is not in the form YYYY-MM-DD HH:MM:SS ±HHMM")
+            raise BadValue("the date is not in the form YYYY-MM-DD HH:MM:SS ±HHMM")
         if match.group(3) is None:
-            raise ValueError("the date has no timezone offset")
-        day = check_day(date.fromisoformat(match.group(1)), self.ctx.today)
+            raise BadValue("the date has no timezone offset")
+        day = parse_day(match.group(1), self.ctx.today)
         hour, clock = int(match.group(2)), CLOCKS.get(text[13:19])
         sign, off_h, off_m = match.group(3, 4, 5)
         offset = (int(off_h) * HOUR + int(off_m) * 60) * (-1 if sign == "-" else 1)
         if hour > 23 or clock is None or int(off_m) > 59 or abs(offset) > 14 * HOUR:
-            raise ValueError("the date or its timezone offset is out of range")
+            raise BadValue("the date or its timezone offset is out of range")
         self.hours[text[:13]] = day.toordinal() * DAY + hour * HOUR
         self.offsets[text[19:]] = offset
         return self.hours[text[:13]] + clock, offset
@@ -146,7 +145,7 @@ class _Collector:
         key = (name[:MAX_KEY_CHARS], None if device is None else device[:MAX_KEY_CHARS])
         if key not in known:
             if len(known) >= MAX_SOURCES:
-                raise ValueError(f"more than {MAX_SOURCES} different sources")
+                raise BadValue(f"more than {MAX_SOURCES} different sources")
             known[key] = len(known)
         if key == (name, device):
             self.sources[key] = known[key]

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import BinaryIO
 
 from data.importers._buckets import HourlyTotals, hourly_samples, local_seconds
-from data.importers._checks import check_day, check_steps, parse_steps
+from data.importers._checks import BadValue, check_day, check_steps, parse_steps
 from data.importers._source import Context, located, reader
 from data.model import ParsedImport
 
@@ -50,7 +50,7 @@ def _load(stream: BinaryIO, ctx: Context) -> list:
 
 
 def _no_constant(name: str) -> float:
-    raise ValueError(f"{name} is not a step count")
+    raise BadValue(f"{name} is not a step count")
 
 
 def _steps(value: object) -> float:
@@ -61,5 +61,5 @@ def _steps(value: object) -> float:
         try:
             return check_steps(float(value))
         except OverflowError:
-            raise ValueError("the step count is implausibly large") from None
-    raise ValueError("the step count is not a number")
+            raise BadValue("the step count is implausibly large") from None
+    raise BadValue("the step count is not a number")

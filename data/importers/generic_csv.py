@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import BinaryIO
 
 from data.importers._buckets import HourlyTotals, daily_samples, hourly_samples, local_seconds
-from data.importers._checks import check_day, parse_steps
+from data.importers._checks import BadValue, check_day, parse_day, parse_steps
 from data.importers._source import Context, column_index, csv_rows, field, located
 from data.model import ParsedImport
 
@@ -25,9 +25,9 @@ def parse_daily(stream: BinaryIO, ctx: Context) -> ParsedImport:
     seen: dict[date, int] = {}
     for line, when, steps in _records(stream, ctx, "date"):
         with located(ctx, f"line {line}, field 'date'"):
-            day = check_day(date.fromisoformat(when.strip()), ctx.today)
+            day = parse_day(when.strip(), ctx.today)
             if day in seen:
-                raise ValueError(f"the same date is already on line {seen[day]}")
+                raise BadValue(f"the same date is already on line {seen[day]}")
         seen[day], days[day] = line, steps
     return ParsedImport("csv-daily", daily_samples(days, SOURCE), len(days), notes=(NOTE,))
 

@@ -12,7 +12,7 @@ from datetime import date
 from typing import BinaryIO
 
 from data.importers._buckets import DAY, HourlyTotals, daily_samples, hourly_samples
-from data.importers._checks import check_day, parse_steps
+from data.importers._checks import BadValue, parse_day, parse_steps
 from data.importers._source import Context, column_index, csv_rows, field, located
 from data.model import ParsedImport
 
@@ -29,9 +29,9 @@ def parse_daily(stream: BinaryIO, ctx: Context) -> ParsedImport:
     for line, cells in _rows(stream, ctx, ("Date", STEPS)):
         when, steps = cells
         with located(ctx, f"line {line}, field 'Date'"):
-            day = check_day(date.fromisoformat(when.strip()), ctx.today)
+            day = parse_day(when.strip(), ctx.today)
             if day in seen:
-                raise ValueError(f"the same date is already on line {seen[day]}")
+                raise BadValue(f"the same date is already on line {seen[day]}")
         seen[day], days[day] = line, steps
     return ParsedImport("google-fit", daily_samples(days, SOURCE), len(days))
 
@@ -42,7 +42,7 @@ def parse_day_file(stream: BinaryIO, ctx: Context) -> ParsedImport:
     if named is None:
         raise ctx.bad("file name", "a Google Fit per-day file must keep its name YYYY-MM-DD.csv (the date)")
     with located(ctx, "file name"):
-        midnight = check_day(date.fromisoformat(named.group(1)), ctx.today).toordinal() * DAY
+        midnight = parse_day(named.group(1), ctx.today).toordinal() * DAY
     totals = HourlyTotals()
     count = 0
     for line, (begin, end, steps) in _rows(stream, ctx, ("Start time", "End time", STEPS)):

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 from typing import BinaryIO
 
 from data.importers._buckets import daily_samples
-from data.importers._checks import check_day, parse_steps
+from data.importers._checks import BadValue, check_day, parse_steps
 from data.importers._source import Context, csv_rows, field, located
 from data.model import ParsedImport
 
@@ -57,7 +57,7 @@ def _record(row: list[str], line: int, at: tuple[int, int, int], ctx: Context) -
     with located(ctx, f"line {line}, field 'day_time'"):
         millis = int(field(row, day_at, "day_time", line, ctx).strip())
         if not 0 <= millis < MAX_MILLIS:
-            raise ValueError("the day_time is out of range")
+            raise BadValue("the day_time is out of range")
         day = check_day(datetime.fromtimestamp(millis // 1000, UTC).date(), ctx.today)
     with located(ctx, f"line {line}, field 'count'"):
         steps = parse_steps(field(row, count_at, "count", line, ctx))

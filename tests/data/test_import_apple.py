@@ -196,7 +196,7 @@ def test_bad_values_name_the_line_and_field(write, apple_xml, step, value, probl
         ("2025-01-02 08:00:00 -0700", "in the future"),
         ("2024-01-15 08:00:00", "no timezone offset"),
         ("2024-01-15T08:00:00Z", "not in the form"),
-        ("2024-02-30 08:00:00 -0700", "day is out of range"),
+        ("2024-02-30 08:00:00 -0700", "not a real calendar day"),
         ("2024-01-15 24:00:00 -0700", "out of range"),
     ],
 )
