@@ -10,20 +10,10 @@ import streamlit as st
 from apptest_support import FROZEN_NOW, PASSWORD
 
 from data import store
-from data.demo import load_demo
 from privacy.accounts import create_account, ensure_schema
 
 # --doctest-modules would import this file as a module named `conftest`, clashing with its siblings.
 collect_ignore = ["conftest.py"]
-
-
-@pytest.fixture(scope="session")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("template") / "demo.sqlite"
-    conn = store.connect(path)
-    load_demo(conn)
-    conn.close()
-    return path
 
 
 @pytest.fixture

@@ -24,8 +24,6 @@ import polars as pl
 import pytest
 from engine_fixtures import NAMES, ROSTER, TODAY, daily, hourly
 
-from data import store
-from data.demo import load_demo
 from privacy import engine
 from privacy.constraints import DAILY_STEPS_BOUNDS, HOURLY_STEPS_BOUNDS
 from privacy.epsilon import Epsilon
@@ -40,22 +38,13 @@ SLIDER = 0.3333337
 WINDOW = 30
 
 
-@pytest.fixture(scope="module")
-def demo_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("charges") / "demo.sqlite"
-    conn = store.connect(path)
-    load_demo(conn)
-    conn.close()
-    return path
-
-
 @pytest.fixture(scope="module", params=list(PrivacyUnit), ids=lambda u: u.value)
 def service(
-    request: pytest.FixtureRequest, demo_path: Path, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest, demo_template: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[Hearth, Path]:
     """One demo store per privacy unit, with room for one release of every catalog query."""
     copy = tmp_path_factory.mktemp("unit") / "demo.sqlite"
-    copy.write_bytes(demo_path.read_bytes())
+    copy.write_bytes(demo_template.read_bytes())
     settings = PrivacySettings(unit=request.param, budget_per_period=10.0, member_cap=None)
     hearth = Hearth.open(copy, settings, clock=lambda: NOW)
     yield hearth, copy

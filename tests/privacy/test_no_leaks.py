@@ -25,7 +25,6 @@ from pathlib import Path
 import pytest
 
 from data import store
-from data.demo import load_demo
 from data.importers import parse_file
 from data.model import BadInput, ParsedImport, StepSample
 from privacy.epsilon import InvalidEpsilon
@@ -73,20 +72,11 @@ def _strings(value: object) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def demo_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "demo.sqlite"
-    conn = store.connect(path)
-    load_demo(conn)
-    conn.close()
-    return path
-
-
-@pytest.fixture(scope="module")
-def with_and_without(demo_path: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Hearth, Hearth]:
+def with_and_without(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Hearth, Hearth]:
     """The demo family twice: as is, and with every step row of its third member (Leo) deleted."""
     folder = tmp_path_factory.mktemp("gap")
-    full = _copy(demo_path, folder / "full.sqlite")
-    gap = _copy(demo_path, folder / "gap.sqlite")
+    full = _copy(demo_template, folder / "full.sqlite")
+    gap = _copy(demo_template, folder / "gap.sqlite")
     conn = store.connect(gap)
     leo = store.member_by_name(conn, "Leo")
     assert leo is not None

@@ -10,18 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from data import store
-from data.demo import load_demo
-
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def db(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A module-wide copy: these tests spend budget in it, never in the shared template."""
     path = tmp_path_factory.mktemp("cli") / "demo.sqlite"
-    conn = store.connect(path)
-    load_demo(conn)
-    conn.close()
+    path.write_bytes(demo_template.read_bytes())
     return path
 
 

@@ -8,8 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from data import store
-from data.demo import load_demo
 from privacy import engine
 from privacy.epsilon import Epsilon, InvalidEpsilon
 from privacy.identity import Viewer
@@ -22,19 +20,10 @@ NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 AVERAGE = QuerySpec(QueryId.FAMILY_AVERAGE, window_days=30)
 
 
-@pytest.fixture(scope="module")
-def demo_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("store") / "demo.sqlite"
-    conn = store.connect(path)
-    load_demo(conn)
-    conn.close()
-    return path
-
-
 @pytest.fixture
-def hearth(demo_path: Path, tmp_path: Path) -> Hearth:
+def hearth(demo_template: Path, tmp_path: Path) -> Hearth:
     copy = tmp_path / "demo.sqlite"
-    copy.write_bytes(demo_path.read_bytes())
+    copy.write_bytes(demo_template.read_bytes())
     service = Hearth.open(copy, PrivacySettings(budget_per_period=2.0, member_cap=None), clock=lambda: NOW)
     yield service
     service.close()

@@ -12,7 +12,6 @@ import pytest
 from scipy.stats import binom
 
 from data import store
-from data.demo import load_demo
 from privacy import engine
 from privacy.constraints import ALPHA, DAILY_STEPS_BOUNDS
 from privacy.epsilon import Epsilon
@@ -30,15 +29,6 @@ AVERAGE = QuerySpec(QueryId.FAMILY_AVERAGE, window_days=30)
 DAY = PrivacyUnit.MEMBER_DAY
 FALSE_FAILURE = 1e-8
 """Each statistical bound below fails a correct mechanism with at most this probability."""
-
-
-@pytest.fixture(scope="module")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("lab") / "demo.sqlite"
-    conn = store.connect(path)
-    load_demo(conn)
-    conn.close()
-    return path
 
 
 @pytest.fixture
