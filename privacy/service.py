@@ -109,7 +109,7 @@ class Hearth:
     # The roster and the calendar are public: family size and dates reveal nothing per member.
     def roster(self) -> tuple[MemberLabel, ...]:
         """The family roster in joining order."""
-        return tuple(MemberLabel(m.id, m.name) for m in store.members(self._conn))
+        return tuple(MemberLabel(m.id, m.name) for m in self._guarded(lambda: store.members(self._conn)))
 
     def today(self) -> date:
         """The demo data's fixed last day in demo mode, else today's date."""
@@ -117,7 +117,7 @@ class Hearth:
 
     def kind(self) -> str:
         """`real`, `demo` or `synthetic`: only the last two may ever show true values."""
-        return store.store_kind(self._conn)
+        return self._guarded(lambda: store.store_kind(self._conn))
 
     def sign_in(self, name: str, password: str, address: str) -> Viewer:
         """Password sign-in, throttled per name and per address; one generic failure message."""
@@ -190,13 +190,13 @@ class Hearth:
     def own_daily(self, viewer: Viewer, member_id: int, first: date, last: date) -> pl.DataFrame:
         """A member's own exact daily totals: theirs to see, and no one else's."""
         self._own(viewer, member_id)
-        frame = store.daily_frame(self._conn, first, last)
+        frame = self._guarded(lambda: store.daily_frame(self._conn, first, last))
         return frame.filter(pl.col("member_id") == member_id).select("day", "steps").sort("day")
 
     def own_hourly(self, viewer: Viewer, member_id: int, first: date, last: date) -> pl.DataFrame:
         """A member's own exact hourly totals (identity-checked like `own_daily`)."""
         self._own(viewer, member_id)
-        frame = store.hourly_frame(self._conn, first, last)
+        frame = self._guarded(lambda: store.hourly_frame(self._conn, first, last))
         return (
             frame.filter(pl.col("member_id") == member_id).select("day", "hour", "steps").sort("day", "hour")
         )
@@ -286,14 +286,14 @@ class Hearth:
         )
 
     def _grid(self, spec: QuerySpec) -> engine.Grid:
-        return engine.grid_for(spec, tuple(m.id for m in store.members(self._conn)), self.today())
+        return engine.grid_for(spec, tuple(m.id for m in self.roster()), self.today())
 
     def _names(self) -> dict[int, str]:
-        return {m.id: m.name for m in store.members(self._conn)}
+        return {m.id: m.name for m in self.roster()}
 
     def _key(self, spec: QuerySpec, requested: Epsilon) -> str:
         """Replay key: same viewer, spec, epsilon, unit, window end and data version = same answer."""
-        version = store.data_version(self._conn)
+        version = self._guarded(lambda: store.data_version(self._conn))
         return (
             f"{spec.key}|eps={requested.micro}|unit={self.settings.unit.value}|end={self.today()}|v={version}"
         )

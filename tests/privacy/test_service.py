@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import threading
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -159,3 +160,27 @@ def test_every_catalog_query_releases_through_the_service(hearth: Hearth) -> Non
         release = hearth.release(viewer, QuerySpec(query, window_days=30), 0.1)
         assert len(release.values) == len(release.labels) == len(release.lower) == len(release.upper)
         assert all(lo <= hi for lo, hi in zip(release.lower, release.upper, strict=True))
+
+
+def test_racing_tabs_of_one_viewer_cannot_overspend(hearth: Hearth) -> None:
+    viewer = _viewer(hearth)
+    specs = [QuerySpec(query, window_days=30) for query in QueryId]
+    barrier = threading.Barrier(len(specs))
+    outcomes: list[str] = []
+
+    def tab(spec: QuerySpec) -> None:
+        barrier.wait()
+        try:
+            hearth.release(viewer, spec, 0.6)
+            outcomes.append("released")
+        except BudgetExhausted:
+            outcomes.append("refused")
+
+    threads = [threading.Thread(target=tab, args=(spec,)) for spec in specs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["refused"] * 4 + ["released"] * 3
+    assert hearth.budget(viewer).spent_micro == sum(e.epsilon_micro for e in hearth.history(viewer))
+    assert hearth.budget(viewer).spent_micro <= 2_000_000
