@@ -14,15 +14,14 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import re
 import sqlite3
 import subprocess
-import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from cli_support import run_privacy_cli
 
 from data import store
 from data.importers import parse_file
@@ -275,21 +274,7 @@ def test_no_release_refusal_or_log_carries_the_marker(
 
 
 def _cli(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "HEARTH_DB": str(db),
-        "HEARTH_FROZEN_NOW": NOW.isoformat(),
-        "HEARTH_BUDGET": "1",
-        "HEARTH_MEMBER_CAP": "off",
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "privacy", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        check=False,
-    )
+    return run_privacy_cli(db, *args, budget="1", member_cap="off")
 
 
 def test_cli_output_never_carries_the_marker(marked_path: Path, tmp_path: Path) -> None:

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[2]
+from cli_support import run_privacy_cli
 
 
 @pytest.fixture(scope="module")
@@ -22,20 +19,7 @@ def db(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _run(db: Path, *args: str, budget: str = "10") -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "HEARTH_DB": str(db),
-        "HEARTH_FROZEN_NOW": "2026-11-02T09:00:00+00:00",
-        "HEARTH_BUDGET": budget,
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "privacy", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        check=False,
-    )
+    return run_privacy_cli(db, *args, budget=budget)
 
 
 def _spent(db: Path, viewer: str) -> float:
