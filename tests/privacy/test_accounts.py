@@ -6,10 +6,11 @@ import sqlite3
 import statistics
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from accounts_support import FAST, NOW, PASSWORD, CountingHasher
 from argon2 import PasswordHasher
 
 from data import store
@@ -17,22 +18,6 @@ from privacy import accounts
 from privacy.accounts import AccountExists, InvalidName, SignInFailed
 from privacy.passwords import InvalidPassword, Passwords
 from privacy.throttle import ThrottlePolicy
-
-NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
-PASSWORD = "correct horse battery"
-FAST = Passwords(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-
-
-class CountingHasher(PasswordHasher):
-    """A cheap hasher that counts verifications, to see which attempts reach Argon2 at all."""
-
-    def __init__(self) -> None:
-        super().__init__(time_cost=1, memory_cost=1024, parallelism=1)
-        self.verifies = 0
-
-    def verify(self, hash: str | bytes, password: str | bytes) -> bool:
-        self.verifies += 1
-        return super().verify(hash, password)
 
 
 @pytest.fixture

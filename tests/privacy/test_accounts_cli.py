@@ -8,17 +8,14 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from accounts_support import NOW, PASSWORD
 
 from data import store
 from privacy import accounts, accounts_cli
 from privacy.identity import Viewer
-
-NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
-PASSWORD = "correct horse battery"
 
 
 @pytest.fixture

@@ -5,23 +5,20 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
+from accounts_support import FAST, NOW, PASSWORD
 
 from data import store
 from privacy import accounts
 from privacy.accounts import SignInFailed
 from privacy.identity import Viewer
-from privacy.passwords import InvalidPassword, Passwords
+from privacy.passwords import InvalidPassword
 from privacy.release import NotAllowed
 
-NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
-PASSWORD = "correct horse battery"
 NEW = "a brand new passphrase"
-FAST = Passwords(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 @pytest.fixture

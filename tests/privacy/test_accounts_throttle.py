@@ -7,11 +7,11 @@ import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
+from accounts_support import NOW, PASSWORD, CountingHasher
 
 from data import store
 from privacy import accounts
@@ -19,21 +19,7 @@ from privacy.accounts import SignInFailed, Throttled
 from privacy.passwords import Passwords
 from privacy.throttle import ThrottlePolicy
 
-NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
-PASSWORD = "correct horse battery"
 HOME = "192.0.2.1"
-
-
-class CountingHasher(PasswordHasher):
-    """A cheap hasher that counts verifications, to see which attempts reach Argon2 at all."""
-
-    def __init__(self) -> None:
-        super().__init__(time_cost=1, memory_cost=1024, parallelism=1)
-        self.verifies = 0
-
-    def verify(self, hash: str | bytes, password: str | bytes) -> bool:
-        self.verifies += 1
-        return super().verify(hash, password)
 
 
 @pytest.fixture
