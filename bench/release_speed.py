@@ -27,8 +27,8 @@ import polars as pl
 
 from privacy import engine
 from privacy.constraints import DAILY_STEPS_BOUNDS, HISTOGRAM_EDGES, HOURLY_STEPS_BOUNDS
+from privacy.engine.grid import Grid
 from privacy.epsilon import Epsilon
-from privacy.grid import Grid
 from privacy.queries import PrivacyUnit, QueryId, QuerySpec
 
 TODAY = date(2026, 10, 31)

@@ -250,7 +250,7 @@ def test_noise_check_catches_non_opendp_randomness(source: str) -> None:
 
 def test_noise_check_allows_numpy_arithmetic() -> None:
     """numpy for reshaping and sums is fine; only its random module is banned."""
-    assert noise_violations("import numpy as np\nx = np.zeros(3).sum()", "privacy.grid") == []
+    assert noise_violations("import numpy as np\nx = np.zeros(3).sum()", "privacy.engine.grid") == []
 
 
 @pytest.mark.parametrize(
@@ -264,13 +264,13 @@ def test_noise_check_allows_numpy_arithmetic() -> None:
 )
 def test_feature_check_catches_weakening_flags(source: str) -> None:
     """Each planted weakening (or unreadable) flag is reported."""
-    assert feature_violations(source, "privacy.plans")
+    assert feature_violations(source, "privacy.engine.plans")
 
 
 def test_feature_check_allows_contrib() -> None:
     """`contrib` is what the engine needs and is allowed."""
     source = 'import opendp.prelude as dp\ndp.enable_features("contrib")'
-    assert feature_violations(source, "privacy.plans") == []
+    assert feature_violations(source, "privacy.engine.plans") == []
 
 
 @pytest.mark.parametrize(

@@ -14,9 +14,9 @@ from datetime import timedelta
 import numpy as np
 import polars as pl
 
-from privacy import dp, plans
-from privacy.calendar import days_between, window
 from privacy.constraints import ALPHA, DAILY_STEPS_BOUNDS, HOURLY_STEPS_BOUNDS
+from privacy.engine import dp, plans
+from privacy.engine.calendar import days_between, window
 from privacy.epsilon import Epsilon
 from privacy.lab.family import Family, Lab
 from privacy.lab.runs import discrete_laplace, settings_key, stored_draws

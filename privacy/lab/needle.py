@@ -14,9 +14,10 @@ from functools import cache
 import numpy as np
 import polars as pl
 
-from privacy import dp, engine, plans
-from privacy.calendar import window
+from privacy import engine
 from privacy.constraints import ALPHA, DAILY_STEPS_BOUNDS
+from privacy.engine import dp, plans
+from privacy.engine.calendar import window
 from privacy.epsilon import Epsilon
 from privacy.lab.family import Family
 from privacy.lab.runs import enable_contrib

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from functools import cache
 
 from data.store import transaction
-from privacy import dp
+from privacy.engine import dp
 
 SCHEMA = "CREATE TABLE IF NOT EXISTS lab_runs (settings_key TEXT PRIMARY KEY, draws_json TEXT NOT NULL)"
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from privacy import engine
+from privacy.engine.grid import layout
 from privacy.epsilon import Epsilon
-from privacy.grid import layout
 from privacy.lab.family import Family, Lab
 from privacy.lab.runs import discrete_laplace, settings_key, stored_draws
 from privacy.queries import PrivacyUnit, QueryId, QuerySpec

@@ -29,8 +29,8 @@ from _audit import Event, both, column, epsilon_lower_bound, threshold_events
 
 from privacy.constraints import DAILY_STEPS_BOUNDS, HOURLY_STEPS_BOUNDS
 from privacy.engine import Plan, exact, execute, grid_for, plan
+from privacy.engine.grid import layout
 from privacy.epsilon import Epsilon
-from privacy.grid import layout
 from privacy.queries import PrivacyUnit, QuerySpec
 
 DRAWS = 2_000

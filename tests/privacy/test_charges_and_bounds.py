@@ -26,8 +26,8 @@ from engine_fixtures import NAMES, ROSTER, TODAY, daily, hourly
 
 from privacy import engine
 from privacy.constraints import DAILY_STEPS_BOUNDS, HOURLY_STEPS_BOUNDS
+from privacy.engine.grid import daily_cells, hourly_cells, layout
 from privacy.epsilon import Epsilon
-from privacy.grid import daily_cells, hourly_cells, layout
 from privacy.queries import PrivacyUnit, QueryId, QuerySpec
 from privacy.service import Hearth
 from privacy.settings import PrivacySettings

@@ -9,10 +9,11 @@ import polars as pl
 import pytest
 from engine_fixtures import NAMES, ROSTER, TODAY, daily, hourly
 
-from privacy import engine, plans
+from privacy import engine
 from privacy.constraints import DAILY_STEPS_BOUNDS, HISTOGRAM_EDGES, HOURLY_STEPS_BOUNDS
+from privacy.engine import plans
+from privacy.engine.grid import daily_cells, layout
 from privacy.epsilon import Epsilon
-from privacy.grid import daily_cells, layout
 from privacy.queries import Bucket, InvalidQuery, PrivacyUnit, QueryId, QuerySpec
 
 ALL = tuple(QueryId)

@@ -15,10 +15,10 @@ from functools import lru_cache
 import numpy as np
 import polars as pl
 
-from privacy import champion, plans
 from privacy.constraints import HISTOGRAM_EDGES
+from privacy.engine import champion, plans
+from privacy.engine.grid import HOURLY_QUERIES, Grid, Layout, daily_cells, grid_for, hourly_cells, layout
 from privacy.epsilon import Epsilon
-from privacy.grid import HOURLY_QUERIES, Grid, Layout, daily_cells, grid_for, hourly_cells, layout
 from privacy.queries import InvalidQuery, PrivacyUnit, QueryId, QuerySpec
 from privacy.release import Preview
 

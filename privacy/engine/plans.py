@@ -19,10 +19,10 @@ from functools import cache
 import numpy as np
 import polars as pl
 
-from privacy import dp
 from privacy.constraints import ALPHA, HISTOGRAM_EDGES
+from privacy.engine import dp
+from privacy.engine.grid import HOURS, Layout
 from privacy.epsilon import Epsilon
-from privacy.grid import HOURS, Layout
 from privacy.queries import PrivacyUnit, QueryId, QuerySpec
 
 MECHANISM_NAMES = {"Integer Laplace": "discrete Laplace"}

@@ -14,11 +14,11 @@ from functools import lru_cache
 
 import numpy as np
 
-from privacy import dp
 from privacy.constraints import DAILY_STEPS_BOUNDS
+from privacy.engine import dp
+from privacy.engine.grid import Grid
+from privacy.engine.plans import Calibrated, calibrate, enable_opendp, unit_days
 from privacy.epsilon import Epsilon
-from privacy.grid import Grid
-from privacy.plans import Calibrated, calibrate, enable_opendp, unit_days
 from privacy.queries import PrivacyUnit
 
 MECHANISM = "report noisy max (exponential noise)"

@@ -14,8 +14,8 @@ from itertools import pairwise
 import numpy as np
 import polars as pl
 
-from privacy.calendar import WEEKDAY_LABELS, bucket_index, days_between, weekday_counts, window
 from privacy.constraints import DAILY_STEPS_BOUNDS, HISTOGRAM_EDGES, HOURLY_STEPS_BOUNDS
+from privacy.engine.calendar import WEEKDAY_LABELS, bucket_index, days_between, weekday_counts, window
 from privacy.queries import InvalidQuery, QueryId, QuerySpec
 
 HOURS = 24
