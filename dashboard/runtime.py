@@ -3,39 +3,28 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import streamlit as st
 
 from privacy.identity import Viewer
 from privacy.service import Hearth
+from privacy.settings import ENV_NAMES, Settings
 
 TOKEN = "session_token"  # noqa: S105 (a state key, not a secret)
 """Session-state key of the server-side session token: per tab, gone on reload (sign in again)."""
 NOTICE = "sign_in_notice"
 """A one-off message for the sign-in page (e.g. 'your session ended')."""
-ENV_KEYS = (
-    "HEARTH_DB",
-    "HEARTH_FROZEN_NOW",
-    "HEARTH_UNIT",
-    "HEARTH_MAX_EPSILON",
-    "HEARTH_BUDGET",
-    "HEARTH_PERIOD_DAYS",
-    "HEARTH_MEMBER_CAP",
-)
-"""The environment the service reads: part of the cache key, so one process serves one configuration."""
 
 
 @st.cache_resource(show_spinner=False, on_release=Hearth.close)
 def _open(environment: tuple[tuple[str, str], ...]) -> Hearth:
-    """One service per process and configuration; the UI calls it, never mutates it."""
-    db = dict(environment).get("HEARTH_DB")
-    return Hearth.open(Path(db) if db else None)
+    """One service per process and configuration, its settings built once; the UI never mutates it."""
+    return Hearth.open(Settings.from_env(dict(environment)))
 
 
 def hearth() -> Hearth:
-    """The shared service, opened on first use with settings and frozen clock from the environment."""
-    return _open(tuple((key, os.environ.get(key, "")) for key in ENV_KEYS))
+    """The shared service; the environment it is built from is the cache key (one configuration each)."""
+    return _open(tuple((key, os.environ.get(key, "")) for key in ENV_NAMES))
 
 
 def viewer() -> Viewer | None:

@@ -34,6 +34,7 @@ CREATE TABLE IF NOT EXISTS import_batches (
     buckets_stored INTEGER NOT NULL,
     duplicates_dropped INTEGER NOT NULL,
     imported_at TEXT NOT NULL,
+    covered_through INTEGER,
     UNIQUE (member_id, sha256)
 );
 CREATE TABLE IF NOT EXISTS samples (
@@ -126,6 +127,8 @@ def connect(path: Path | str | None = None) -> sqlite3.Connection:
     conn.execute("PRAGMA foreign_keys=ON")
     conn.execute("PRAGMA busy_timeout=30000")
     conn.executescript(SCHEMA)
+    if "covered_through" not in {r[1] for r in conn.execute("PRAGMA table_info(import_batches)")}:
+        conn.execute("ALTER TABLE import_batches ADD COLUMN covered_through INTEGER")
     return conn
 
 
@@ -251,6 +254,16 @@ def data_range(conn: sqlite3.Connection) -> tuple[date, date] | None:
     """First and last day holding any data: the demo's 'today' and the importer's checks use it."""
     lo, hi = conn.execute("SELECT min(day), max(day) FROM daily").fetchone()
     return None if lo is None else (day_from_number(lo), day_from_number(hi))
+
+
+def coverage(conn: sqlite3.Connection) -> dict[int, date]:
+    """Member id -> the last day their imports cover completely (public metadata, like import times)."""
+    rows = conn.execute(
+        "SELECT member_id, max(coalesce(covered_through,"
+        " CAST(julianday(substr(imported_at, 1, 10)) - 2440587.5 AS INTEGER) - 1))"
+        " FROM import_batches GROUP BY member_id"
+    ).fetchall()
+    return {member: day_from_number(day) for member, day in rows}
 
 
 def batches(conn: sqlite3.Connection, member_id: int) -> list[dict[str, object]]:

@@ -14,14 +14,15 @@ DEFAULT_MAX_EPSILON_PER_VIEW = 1.0
 MIN_EPSILON_PER_VIEW = 0.01
 """Below this the noise swamps any family figure; refusing saves the viewer a useless spend."""
 
-DEFAULT_BUDGET_PER_PERIOD = 10.0
-"""A viewer's total per period: about twenty views at 0.5, renewed each period."""
+DEFAULT_LIFETIME_EPSILON = 3.0
+"""Each block's budget for life, never renewed: within the 1.7-2.6 per user-day of deployed systems
+plus a reserve for questions; the default plan spends 2.5 of it on shared figures."""
 
-DEFAULT_PERIOD_DAYS = 30
-"""The budget renews monthly: long enough to bound what one viewer learns, short enough to be useful."""
+LIFETIME_EPSILON_RANGE = (0.1, 10.0)
+"""Below 0.1 no figure is readable; above 10 a day's guarantee (e^10) says almost nothing."""
 
-DEFAULT_MEMBER_CAP = 30.0
-"""Total spent about any one member across all viewers per period: family members pool notes."""
+DEFAULT_SETTLE_DAYS = 7
+"""A period ended this many days ago is released without the members who have not imported it yet."""
 
 DAILY_STEPS_BOUNDS = (0, 25_000)
 """Per member-day clamp: covers all but marathon days; the upper bound is the sum's sensitivity."""

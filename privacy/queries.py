@@ -56,8 +56,9 @@ class QuerySpec:
 
     query: QueryId
     """Which statistic."""
-    window_days: int = 30
-    """How many days back from 'today' (inclusive); only the catalog's fixed windows."""
+    window_days: int | None = 30
+    """How many days back from the family's covered date (inclusive), one of the catalog's fixed windows;
+    None when the question names its dates (a calendar period or a custom range)."""
     bucket: Bucket = Bucket.WEEK
     """Series bucket for trend and goal attainment; ignored (normalised to WEEK) elsewhere."""
     goal: int = DEFAULT_STEP_GOAL
@@ -66,7 +67,7 @@ class QuerySpec:
     def __post_init__(self) -> None:
         object.__setattr__(self, "query", _coerce(QueryId, self.query, "query"))
         object.__setattr__(self, "bucket", _coerce(Bucket, self.bucket, "bucket"))
-        if self.window_days not in WINDOWS_DAYS:
+        if self.window_days is not None and self.window_days not in WINDOWS_DAYS:
             raise InvalidQuery(f"window must be one of {WINDOWS_DAYS} days, got {self.window_days!r}")
         if not isinstance(self.goal, int) or not 1_000 <= self.goal <= 25_000:
             raise InvalidQuery(f"goal must be a whole number of steps in 1000..25000, got {self.goal!r}")
@@ -79,10 +80,11 @@ class QuerySpec:
     def key(self) -> str:
         """Canonical text form, stored in the ledger as the replay key.
 
-        >>> QuerySpec("family_average", 7, bucket="month").key
-        'family_average/7/week/8000'
+        >>> QuerySpec("family_average", 7, bucket="month").key, QuerySpec("trend", None).key
+        ('family_average/7/week/8000', 'trend/dates/week/8000')
         """
-        return f"{self.query.value}/{self.window_days}/{self.bucket.value}/{self.goal}"
+        window = "dates" if self.window_days is None else self.window_days
+        return f"{self.query.value}/{window}/{self.bucket.value}/{self.goal}"
 
 
 def _coerce(kind: type[E], value: object, field: str) -> E:

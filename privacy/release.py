@@ -10,7 +10,7 @@ from privacy.queries import QuerySpec
 
 @dataclass(frozen=True)
 class Release:
-    """One differentially private answer, with everything needed to read it honestly."""
+    """One differentially private answer on the family's noticeboard, with what is needed to read it."""
 
     spec: QuerySpec
     """The catalog statistic this answers."""
@@ -25,24 +25,29 @@ class Release:
     unit: str
     """Units of the values, for axis labels: 'steps per member-day', 'share of member-days', ..."""
     epsilon: Epsilon
-    """What this release cost when first made (OpenDP's privacy map, rounded up)."""
+    """What this release charged each block it covers (OpenDP's privacy map, rounded up)."""
     mechanism: str
-    """Mechanism name, e.g. 'discrete Laplace' or 'report noisy max (Gumbel)'."""
+    """Mechanism name, e.g. 'discrete Laplace' or 'report noisy max'."""
     scale: float
-    """Noise scale of the mechanism, on the values' own units before any public division."""
+    """Noise scale of the mechanism, on the values' own units before the public division."""
+    denominators: tuple[int, ...]
+    """Public member-days behind each value: a value's noise scale is `scale / denominator`."""
     privacy_unit: str
     """The privacy unit in words."""
-    replayed: bool
-    """True when served from the ledger at zero cost; False when freshly spent."""
-    data_version: int
-    """The store's data version it was computed on."""
+    first: str
+    """First day the release covers (ISO date)."""
+    last: str
+    """Last day the release covers (ISO date)."""
+    included: tuple[str, ...]
+    """Display names of the members in it: those whose imports covered the period when it was made."""
+    left_out: tuple[str, ...]
+    """Display names of members left out because their data did not reach the period's end."""
     released_at: str
-    """UTC time it was first made (ISO 8601)."""
-
-    @property
-    def margins(self) -> tuple[float, ...]:
-        """Half-width of each interval: the '+/- steps' shown beside a value."""
-        return tuple((hi - lo) / 2 for lo, hi in zip(self.lower, self.upper, strict=True))
+    """UTC time it was first made (ISO 8601): a later import does not change it."""
+    replayed: bool = False
+    """True when served from the noticeboard at no cost; False when this request paid for it."""
+    combined: int = 1
+    """How many releases of the same question this figure combines (more after sharpening)."""
 
 
 @dataclass(frozen=True)
@@ -67,16 +72,20 @@ class OverCap(Refused):
 
 
 class BudgetExhausted(Refused):
-    """Not enough budget left this period (the viewer's, or the member cap)."""
+    """A block the release covers has too little budget left; lifetime budgets never renew."""
 
-    def __init__(self, requested: Epsilon, remaining_micro: int, renews_on: str) -> None:
+    def __init__(self, requested: Epsilon, remaining_micro: int, where: str) -> None:
         super().__init__(
-            f"This view costs epsilon {requested}, but only {remaining_micro / 1e6:g} remains;"
-            f" the budget renews on {renews_on}."
+            f"This costs epsilon {requested} per day, but only {remaining_micro / 1e6:g} is left in {where};"
+            " budgets never renew, so nothing was spent. Newer days bring fresh budget."
         )
         self.requested = requested
         self.remaining_micro = remaining_micro
-        self.renews_on = renews_on
+        self.where = where
+
+
+class NotYetReleased(Refused):
+    """A period that has not ended, or whose members have not all imported it and are still settling."""
 
 
 class NotAllowed(Refused):

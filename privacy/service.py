@@ -1,14 +1,13 @@
-"""The one door from the dashboard to the data: sign-in, previews, releases, budget and own data."""
+"""The one door from the dashboard to the data: sign-in, the noticeboard, questions, budget, own data."""
 
 from __future__ import annotations
 
 import hashlib
-import os
 import sqlite3
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
 
@@ -17,26 +16,37 @@ import polars as pl
 from data import store
 from data.importers import parse_file
 from data.model import BadInput
-from privacy import accounts, engine, ledger
-from privacy.epsilon import Epsilon
+from data.zone import local_today
+from privacy import accounts, engine
+from privacy.audit_log import Outcome
+from privacy.budget import ledger, migration
+from privacy.budget import plan as family_plan
+from privacy.budget.blocks import day_blocks
+from privacy.budget.ledger import Kind, Stored
+from privacy.budget.plan import PRODUCTS, FamilyPlan, Product
+from privacy.constraints import MIN_EPSILON_PER_VIEW
+from privacy.engine.periods import Period, latest_ended, previous
+from privacy.epsilon import Epsilon, InvalidEpsilon
 from privacy.identity import Viewer
-from privacy.ledger import Budget, LedgerEntry, Limits
-from privacy.queries import UNIT_WORDS, QuerySpec
+from privacy.noticeboard import Family, Question, answer, shown
+from privacy.queries import QuerySpec
 from privacy.release import (
-    BudgetExhausted,
     LedgerUnavailable,
     NotAllowed,
+    NotYetReleased,
     OverCap,
     Preview,
     Refused,
     Release,
 )
-from privacy.releases_json import release_from_json, release_to_json
-from privacy.settings import PrivacySettings
+from privacy.settings import Settings
 
 T = TypeVar("T")
 
-__all__ = ["Budget", "Hearth", "ImportRefused", "ImportSummary", "LedgerEntry", "MemberLabel"]
+__all__ = ["BudgetDay", "BudgetView", "Hearth", "ImportRefused", "ImportSummary", "MemberLabel"]
+
+BUDGET_DAYS = 90
+"""The budget calendar's default range: the last 90 days."""
 
 
 @dataclass(frozen=True)
@@ -64,22 +74,38 @@ class ImportRefused(Refused):
     """A file Hearth would not store; the message names the file and line, nothing was stored."""
 
 
-def frozen_clock_from_env() -> Callable[[], datetime] | None:
-    """`HEARTH_FROZEN_NOW` (ISO datetime) pins the clock, so screenshot runs render identically."""
-    raw = os.environ.get("HEARTH_FROZEN_NOW")
-    if not raw:
-        return None
-    pinned = datetime.fromisoformat(raw)
-    pinned = pinned if pinned.tzinfo else pinned.replace(tzinfo=UTC)
-    return lambda: pinned
+@dataclass(frozen=True)
+class BudgetDay:
+    """One day of the budget calendar, in micro-epsilon: what its block has spent and has left."""
+
+    day: date
+    block: str
+    spent_micro: int
+    remaining_micro: int
+    reserve_left_micro: int
+    share_left_micro: int
+    """What the viewer may still take of this block's reserve (their fairness quota)."""
+
+
+@dataclass(frozen=True)
+class BudgetView:
+    """The lifetime budget as a viewer sees it: the settings' numbers and a calendar of days."""
+
+    lifetime_micro: int
+    reserve_micro: int
+    quota_micro: int
+    days: tuple[BudgetDay, ...]
+
+    @property
+    def share_left_micro(self) -> int:
+        """The most a question over all these days may cost the viewer now."""
+        return min((d.share_left_micro for d in self.days), default=self.quota_micro)
 
 
 class Hearth:
     """The process-wide privacy service: every value another member sees comes through here."""
 
-    def __init__(
-        self, conn: sqlite3.Connection, settings: PrivacySettings, clock: Callable[[], datetime]
-    ) -> None:
+    def __init__(self, conn: sqlite3.Connection, settings: Settings, clock: Callable[[], datetime]) -> None:
         self._conn = conn
         self._lock = threading.RLock()
         self.settings = settings
@@ -87,37 +113,55 @@ class Hearth:
 
     @classmethod
     def open(
-        cls,
-        path: Path | None = None,
-        settings: PrivacySettings | None = None,
-        clock: Callable[[], datetime] | None = None,
+        cls, settings: Settings, clock: Callable[[], datetime] | None = None, *, create: bool = True
     ) -> Hearth:
-        """Open the store named by `path` or `HEARTH_DB`, with settings and clock from the environment."""
-        conn = store.connect(path)
-        ledger.ensure_schema(conn)
-        accounts.ensure_schema(conn)
-        return cls(
-            conn,
-            settings or PrivacySettings.from_env(),
-            clock or frozen_clock_from_env() or (lambda: datetime.now(UTC)),
-        )
+        """Open the settings' store; without `create`, a missing store is refused rather than made empty."""
+        if not create and not settings.db.is_file():
+            raise NotAllowed(f"no store at {settings.db}; create one with `python -m data demo` or an import")
+        conn = store.connect(settings.db)
+        try:
+            migration.migrate(conn)
+            ledger.ensure_schema(conn)
+            accounts.ensure_schema(conn)
+            ledger.verify(conn)
+        except sqlite3.Error:
+            conn.close()
+            raise LedgerUnavailable(ledger.UNAVAILABLE) from None
+        hearth = cls(conn, settings, clock or settings.now)
+        hearth.plan()
+        return hearth
 
     def close(self) -> None:
         """Release the store connection (tests and the CLI; the app keeps one for its lifetime)."""
         self._conn.close()
 
-    # The roster and the calendar are public: family size and dates reveal nothing per member.
+    # The roster, the calendar and import coverage are public: they reveal nothing of anyone's steps.
     def roster(self) -> tuple[MemberLabel, ...]:
         """The family roster in joining order."""
         return tuple(MemberLabel(m.id, m.name) for m in self._guarded(lambda: store.members(self._conn)))
 
     def today(self) -> date:
-        """The demo data's fixed last day in demo mode, else today's date."""
-        return self._guarded(lambda: store.today(self._conn, self._clock()))
+        """The demo data's fixed day in demo mode, else today's date in the family's time zone."""
+        return self._guarded(lambda: self._today())
 
     def kind(self) -> str:
         """`real`, `demo` or `synthetic`: only the last two may ever show true values."""
         return self._guarded(lambda: store.store_kind(self._conn))
+
+    def plan(self) -> FamilyPlan:
+        """The family plan in force; a stored plan that no longer fits the lifetime budget is refused."""
+        s = self.settings
+        return self._guarded(lambda: family_plan.load(self._conn, s.lifetime_epsilon, s.max_epsilon_per_view))
+
+    def set_plan(self, viewer: Viewer, chosen: dict[Product, Epsilon | None]) -> FamilyPlan:
+        """An admin's new plan, applying to periods not yet released; each change is logged."""
+        viewer = self._checked(viewer)
+        if not viewer.is_admin:
+            raise NotAllowed("Only an admin can change the family plan.")
+        s = self.settings
+        new = family_plan.checked(chosen, s.lifetime_epsilon, s.max_epsilon_per_view)
+        self._guarded(lambda: family_plan.save(self._conn, viewer.member_id, new, self._clock()))
+        return new
 
     def sign_in(self, name: str, password: str, address: str) -> Viewer:
         """Password sign-in, throttled per name and per address; one generic failure message."""
@@ -149,43 +193,115 @@ class Hearth:
         current = self._checked(viewer)
         self._guarded(lambda: accounts.sign_out_everywhere(self._conn, current.member_id, self._clock()))
 
-    def preview(self, spec: QuerySpec, epsilon: object) -> Preview:
-        """Cost and expected 95% half-width at `epsilon`, without touching data or budget."""
-        return engine.preview(spec, self._capped(epsilon), self.settings.unit, self._grid(spec))
+    def figure(self, viewer: Viewer, product: Product, period: Period | None = None) -> Release:
+        """A product's shared figure for `period` (default the newest released or releasable one).
 
-    def epsilon_for_margin(self, spec: QuerySpec, margin: float) -> Epsilon:
-        """The epsilon that buys a 95% half-width of `margin`; refused above the safe maximum."""
-        return self._capped(engine.epsilon_for_margin(spec, margin, self.settings.unit, self._grid(spec)))
-
-    def stored(self, viewer: Viewer, spec: QuerySpec, epsilon: object) -> Release | None:
-        """The release already bought at this epsilon on this data version, at zero cost, else None."""
+        The first visit after a period becomes eligible makes the release, paid from the plan's share of
+        each block; every later visit, by anyone, is a replay at no cost.
+        """
         viewer = self._checked(viewer)
-        requested = self._capped(epsilon)
-        found = self._guarded(lambda: ledger.find(self._conn, viewer.member_id, self._key(spec, requested)))
-        return release_from_json(found, replayed=True) if found else None
-
-    def release(self, viewer: Viewer, spec: QuerySpec, epsilon: object) -> Release:
-        """Spend (or replay) one release; the debit and the stored release commit before it returns."""
-        viewer = self._checked(viewer)
-        try:
-            requested = self._capped(epsilon)
-        except OverCap as refusal:
-            self._log(viewer, spec, 0, "refused", str(refusal))
-            raise
         with self._lock:
-            return self._release(viewer, spec, requested)
+            family = self._family()
+            wanted = period or self._newest(family, product)
+            return self._figure(family, viewer, Product(product), wanted)
 
-    def budget(self, viewer: Viewer) -> Budget:
-        """Spent and remaining epsilon this period, the viewer's and the family-wide cap."""
+    def series(self, viewer: Viewer, product: Product, count: int) -> tuple[Release, ...]:
+        """The newest `count` periods of a product, oldest first: what trends are derived from, free."""
         viewer = self._checked(viewer)
-        return self._guarded(
-            lambda: ledger.budget(self._conn, viewer.member_id, self._limits(), self._clock())
+        with self._lock:
+            family = self._family()
+            periods = [self._newest(family, product)]
+            while len(periods) < count:
+                periods.append(previous(periods[-1], PRODUCTS[Product(product)].cadence))
+            return tuple(self._figure(family, viewer, Product(product), p) for p in reversed(periods))
+
+    def ask(self, viewer: Viewer, spec: QuerySpec, epsilon: object, period: Period | None = None) -> Release:
+        """An ad hoc question, paid from each block's reserve under the viewer's quota, then shared."""
+        return self._reserve_release(viewer, spec, epsilon, period, Kind.ASKED)
+
+    def sharpen(self, viewer: Viewer, release: Release, epsilon: object) -> Release:
+        """One more release of a shown figure, combined with it by inverse variance; paid from the reserve."""
+        return self._reserve_release(
+            viewer, release.spec, epsilon, _period_of(release), Kind.SHARPEN, release.epsilon
         )
 
-    def history(self, viewer: Viewer) -> list[LedgerEntry]:
-        """The viewer's own ledger of releases, newest first."""
+    def refresh(self, viewer: Viewer, release: Release, epsilon: object) -> Release:
+        """A fresh release of a figure on today's imports (a late import never recomputes by itself)."""
+        return self._reserve_release(
+            viewer, release.spec, epsilon, _period_of(release), Kind.REFRESH, release.epsilon
+        )
+
+    def release(self, viewer: Viewer, spec: QuerySpec, epsilon: object) -> Release:
+        """An ad hoc question over the window `spec` names, ending on the family's covered date."""
+        return self.ask(viewer, spec, epsilon)
+
+    def stored(
+        self, viewer: Viewer, spec: QuerySpec, epsilon: object, period: Period | None = None
+    ) -> Release | None:
+        """The board's answer to this question if anyone already paid for it, else None; never spends."""
         viewer = self._checked(viewer)
-        return self._guarded(lambda: ledger.history(self._conn, viewer.member_id))
+        with self._lock:
+            family = self._family()
+            question = Question(
+                spec, period or self._window(family, spec), self._capped(epsilon), family.unit
+            )
+            found = self._guarded(lambda: ledger.latest(self._conn, question.key))
+            return shown(found, replayed=True) if found else None
+
+    def preview(self, spec: QuerySpec, epsilon: object, period: Period | None = None) -> Preview:
+        """Cost per day and expected 95% half-width at `epsilon`, without touching data or budget."""
+        with self._lock:
+            return engine.preview(spec, self._capped(epsilon), self.settings.unit, self._grid(spec, period))
+
+    def plan_preview(self, product: Product, epsilon: object) -> Preview:
+        """What a product would cost and how wide its interval would be at `epsilon`, for the plan page."""
+        with self._lock:
+            period = latest_ended(self.today(), PRODUCTS[Product(product)].cadence)
+            return self.preview(PRODUCTS[Product(product)].spec, epsilon, period)
+
+    def epsilon_for_margin(self, spec: QuerySpec, margin: float, period: Period | None = None) -> Epsilon:
+        """The epsilon that buys a 95% half-width of `margin`; refused above the safe maximum."""
+        with self._lock:
+            grid = self._grid(spec, period)
+            return self._capped(engine.epsilon_for_margin(spec, margin, self.settings.unit, grid))
+
+    def budget(self, viewer: Viewer, first: date | None = None, last: date | None = None) -> BudgetView:
+        """The lifetime budget per day over [first, last] (default: the last 90 days), with the share."""
+        viewer = self._checked(viewer)
+        end = last or self.today() - timedelta(days=1)
+        start = first or end - timedelta(days=BUDGET_DAYS - 1)
+        if start > end or (end - start).days > 3660:
+            raise Refused("The budget calendar shows up to ten years, oldest day first.")
+        plan = self.plan()
+        limits = ledger.Limits.of(plan)
+        pairs = day_blocks(start, end, self.settings.unit)
+        states = self._guarded(lambda: ledger.states(self._conn, [b for _, b in pairs], viewer.member_id))
+        days = tuple(
+            BudgetDay(
+                day=day,
+                block=block,
+                spent_micro=s.spent_micro,
+                remaining_micro=max(0, limits.lifetime_micro - s.spent_micro),
+                reserve_left_micro=max(
+                    0,
+                    min(limits.reserve_micro - s.reserve_spent_micro, limits.lifetime_micro - s.spent_micro),
+                ),
+                share_left_micro=max(
+                    0,
+                    min(
+                        limits.quota_micro - s.viewer_micro,
+                        limits.reserve_micro - s.reserve_spent_micro,
+                        limits.lifetime_micro - s.spent_micro,
+                    ),
+                ),
+            )
+            for (day, block), s in zip(pairs, states, strict=True)
+        )
+        return BudgetView(limits.lifetime_micro, limits.reserve_micro, limits.quota_micro, days)
+
+    def board(self, limit: int = 500) -> list[Stored]:
+        """The family's noticeboard: every release, newest first; its values are shared figures only."""
+        return self._guarded(lambda: ledger.board(self._conn, limit))
 
     def own_daily(self, viewer: Viewer, member_id: int, first: date, last: date) -> pl.DataFrame:
         """A member's own exact daily totals: theirs to see, and no one else's."""
@@ -231,83 +347,109 @@ class Hearth:
             notes=parsed.notes,
         )
 
-    def _release(self, viewer: Viewer, spec: QuerySpec, requested: Epsilon) -> Release:
-        key = self._key(spec, requested)
-        found = self._guarded(lambda: ledger.find(self._conn, viewer.member_id, key))
-        if found:
-            replay = release_from_json(found, replayed=True)
-            self._log(viewer, spec, 0, "replayed")
-            return replay
-        grid = self._grid(spec)
-        plan = engine.plan(spec, requested, self.settings.unit, grid)
-        now = self._clock()
-        try:
-            self._guarded(
-                lambda: ledger.precheck(self._conn, viewer.member_id, plan.charge, self._limits(), now)
-            )
-        except BudgetExhausted as refusal:
-            self._log(viewer, spec, plan.charge.micro, "refused", "budget (precheck)")
-            raise refusal from None
-        labels, values, lower, upper = engine.execute(plan, *self._frames(grid), self._names())
-        fresh = Release(
-            spec=spec,
-            labels=labels,
-            values=values,
-            lower=lower,
-            upper=upper,
-            unit=engine.value_unit(spec),
-            epsilon=plan.charge,
-            mechanism=plan.mechanism,
-            scale=plan.scale,
-            privacy_unit=UNIT_WORDS[self.settings.unit],
-            replayed=False,
-            data_version=store.data_version(self._conn),
-            released_at=now.isoformat(timespec="seconds"),
-        )
-        stored_json, raced = self._guarded(
-            lambda: ledger.commit(
+    def _figure(self, family: Family, viewer: Viewer, product: Product, period: Period) -> Release:
+        spec = PRODUCTS[product].spec
+        epsilon = family.plan.epsilon(product)
+        asked = self._guarded(
+            lambda: ledger.product_question(
                 self._conn,
-                viewer.member_id,
-                key,
-                spec.key,
-                plan.charge,
-                fresh.data_version,
-                release_to_json(fresh),
-                self._limits(),
-                now,
+                product.value,
+                family.unit.value,
+                period.first.isoformat(),
+                period.last.isoformat(),
             )
         )
-        return release_from_json(stored_json, replayed=raced)
-
-    def _frames(self, grid: engine.Grid) -> tuple[pl.DataFrame, pl.DataFrame]:
-        return (
-            store.daily_frame(self._conn, grid.first, grid.last),
-            store.hourly_frame(self._conn, grid.first, grid.last),
+        if asked is not None:
+            return shown(self._guarded(lambda: ledger.latest(self._conn, asked)), replayed=True)
+        if epsilon is None:
+            raise NotYetReleased(f"The family plan has switched {PRODUCTS[product].title} off.")
+        if reason := family.waiting(period):
+            raise NotYetReleased(f"Not released yet: {reason}.")
+        question = Question(spec, period, epsilon, family.unit)
+        now = self._clock()
+        return self._guarded(
+            lambda: answer(self._conn, family, question, Kind.PLAN, viewer.member_id, now, product.value)
         )
 
-    def _grid(self, spec: QuerySpec) -> engine.Grid:
-        return engine.grid_for(spec, tuple(m.id for m in self.roster()), self.today())
+    def _reserve_release(
+        self,
+        viewer: Viewer,
+        spec: QuerySpec,
+        epsilon: object,
+        period: Period | None,
+        kind: Kind,
+        original: Epsilon | None = None,
+    ) -> Release:
+        viewer = self._checked(viewer)
+        with self._lock:
+            family = self._family()
+            try:
+                requested = self._capped(epsilon)
+                wanted = period or self._window(family, spec)
+                self._askable(family, wanted)
+            except (Refused, InvalidEpsilon) as refusal:
+                self._log(viewer, spec, "refused", type(refusal).__name__)
+                raise
+            question = Question(spec, wanted, original or requested, family.unit)
+            now = self._clock()
+            return self._guarded(
+                lambda: answer(self._conn, family, question, kind, viewer.member_id, now, spend=requested)
+            )
 
-    def _names(self) -> dict[int, str]:
-        return {m.id: m.name for m in self.roster()}
-
-    def _key(self, spec: QuerySpec, requested: Epsilon) -> str:
-        """Replay key: same viewer, spec, epsilon, unit, window end and data version = same answer."""
-        version = self._guarded(lambda: store.data_version(self._conn))
-        return (
-            f"{spec.key}|eps={requested.micro}|unit={self.settings.unit.value}|end={self.today()}|v={version}"
+    def _family(self) -> Family:
+        """The snapshot one request works from: roster, coverage, today and plan, read once."""
+        return self._guarded(
+            lambda: Family(
+                roster=store.members(self._conn),
+                coverage=store.coverage(self._conn),
+                today=self._today(),
+                plan=self.plan(),
+                unit=self.settings.unit,
+                settle_days=self.settings.settle_days,
+            )
         )
+
+    def _newest(self, family: Family, product: Product) -> Period:
+        """The newest period of a product that is released, or can be; else the newest ended one."""
+        cadence = PRODUCTS[Product(product)].cadence
+        period = latest_ended(family.today, cadence)
+        return previous(period, cadence) if family.waiting(period) else period
+
+    def _window(self, family: Family, spec: QuerySpec) -> Period:
+        """A relative window's days: the last `window_days` days the whole family has covered."""
+        covered = family.covered_date()
+        if covered is None or spec.window_days is None:
+            raise Refused("Ask about dates the family's imports cover; nothing was spent.")
+        return Period(covered - timedelta(days=spec.window_days - 1), covered)
+
+    def _askable(self, family: Family, period: Period) -> None:
+        covered = family.covered_date()
+        if covered is None or period.last > covered:
+            raise Refused(f"Ask about whole days up to {covered or 'the first import'}; nothing was spent.")
+
+    def _grid(self, spec: QuerySpec, period: Period | None) -> engine.Grid:
+        family = self._family()
+        days = period or self._preview_window(family, spec)
+        return engine.Grid(tuple(m.id for m in family.roster), days.first, days.last)
+
+    def _preview_window(self, family: Family, spec: QuerySpec) -> Period:
+        """The window a preview prices: as asked would cover, or ending yesterday before any import."""
+        last = family.covered_date() or family.today - timedelta(days=1)
+        return Period(last - timedelta(days=(spec.window_days or 7) - 1), last)
+
+    def _today(self) -> date:
+        fixed = store.get_meta(self._conn, "today")
+        return date.fromisoformat(fixed) if fixed else local_today(self.settings.zone, self._clock())
 
     def _capped(self, epsilon: object) -> Epsilon:
         """Check epsilon on the server: the slider's limits hold only in the browser."""
         requested = epsilon if isinstance(epsilon, Epsilon) else Epsilon.request(epsilon)
-        cap = Epsilon.request(self.settings.max_epsilon_per_view)
+        cap, floor = self.settings.max_epsilon_per_view, Epsilon.request(MIN_EPSILON_PER_VIEW)
         if requested > cap:
             raise OverCap(f"Epsilon {requested} is above this family's safe maximum of {cap} per view.")
+        if requested < floor:
+            raise OverCap(f"Epsilon {requested} is below the useful minimum of {floor} per view.")
         return requested
-
-    def _limits(self) -> Limits:
-        return Limits.from_settings(self.settings)
 
     def _checked(self, viewer: Viewer) -> Viewer:
         """Re-check the session server side: a forged or revoked viewer gets nothing."""
@@ -320,9 +462,10 @@ class Hearth:
         if self._checked(viewer).member_id != member_id:
             raise NotAllowed("Only a member can see their own exact data.")
 
-    def _log(self, viewer: Viewer, spec: QuerySpec, micro: int, outcome: str, reason: str = "") -> None:
+    def _log(self, viewer: Viewer | None, spec: QuerySpec, outcome: str, reason: str) -> None:
+        member = 0 if viewer is None else viewer.member_id
         self._guarded(
-            lambda: ledger.log(self._conn, viewer.member_id, spec.key, micro, outcome, reason, self._clock())
+            lambda: ledger.log(self._conn, member, spec.key, 0, Outcome(outcome), reason, self._clock())
         )
 
     def _guarded(self, call: Callable[[], T]) -> T:
@@ -332,6 +475,10 @@ class Hearth:
                 return call()
         except sqlite3.Error:
             raise LedgerUnavailable("The privacy ledger is unavailable; nothing was released.") from None
+
+
+def _period_of(release: Release) -> Period:
+    return Period(date.fromisoformat(release.first), date.fromisoformat(release.last))
 
 
 def _sha256(path: Path) -> str:

@@ -15,9 +15,18 @@ from functools import lru_cache
 import numpy as np
 import polars as pl
 
-from privacy.constraints import HISTOGRAM_EDGES
+from privacy.constraints import DAILY_STEPS_BOUNDS, HISTOGRAM_EDGES, HOURLY_STEPS_BOUNDS
 from privacy.engine import champion, plans
-from privacy.engine.grid import HOURLY_QUERIES, Grid, Layout, daily_cells, grid_for, hourly_cells, layout
+from privacy.engine.grid import (
+    HOURLY_QUERIES,
+    SHARE_QUERIES,
+    Grid,
+    Layout,
+    daily_cells,
+    grid_for,
+    hourly_cells,
+    layout,
+)
 from privacy.epsilon import Epsilon
 from privacy.queries import InvalidQuery, PrivacyUnit, QueryId, QuerySpec
 from privacy.release import Preview
@@ -31,6 +40,7 @@ __all__ = [
     "grid_for",
     "plan",
     "preview",
+    "value_range",
     "value_unit",
 ]
 
@@ -76,6 +86,14 @@ def value_unit(spec: QuerySpec) -> str:
     return "steps per member-day"
 
 
+def value_range(spec: QuerySpec) -> tuple[float, float]:
+    """Where every true value of `spec` lies: clipping a value or interval to it never uncovers the truth."""
+    if spec.query in SHARE_QUERIES or spec.query is QueryId.CHAMPION:
+        return 0.0, 1.0
+    bounds = HOURLY_STEPS_BOUNDS if spec.query in HOURLY_QUERIES else DAILY_STEPS_BOUNDS
+    return float(bounds[0]), float(bounds[1])
+
+
 @lru_cache(maxsize=1024)
 def plan(spec: QuerySpec, epsilon: Epsilon, unit: PrivacyUnit, grid: Grid) -> Plan:
     """Build, verify and cache the measurement for `spec` at `epsilon`; data-free."""
@@ -89,7 +107,7 @@ def plan(spec: QuerySpec, epsilon: Epsilon, unit: PrivacyUnit, grid: Grid) -> Pl
         note = champion.NOTE
     else:
         build = plans.vector_measurement if spec.query is QueryId.FAMILY_AVERAGE else plans.frame_measurement
-        built = build(spec, shape, unit, epsilon)
+        built = build(spec, shape, unit, epsilon, grid.n_days)
         margins = tuple(built.accuracy / d for d in shape.denominators)
         note = ""
     charge = Epsilon.charge(built.loss)

@@ -66,6 +66,8 @@ class Grid:
 
 def grid_for(spec: QuerySpec, member_ids: tuple[int, ...], today: date) -> Grid:
     """The grid of `spec`: the roster over the last `spec.window_days` days ending `today` inclusive."""
+    if spec.window_days is None:
+        raise InvalidQuery("a question with its own dates has no window to count back")
     first, last = window(today, spec.window_days)
     return Grid(tuple(member_ids), first, last)
 
@@ -121,7 +123,8 @@ def layout(spec: QuerySpec, grid: Grid) -> Layout:
     if query is QueryId.CHAMPION:
         labels = tuple(str(m) for m in grid.member_ids)
         return Layout(labels, (grid.n_days,) * members, None, DAILY_STEPS_BOUNDS, (0.0, 1.0))
-    return _daily(spec, [f"last {spec.window_days} days"], np.asarray([grid.cells]), None)
+    label = f"last {spec.window_days} days" if spec.window_days else f"{grid.first} to {grid.last}"
+    return _daily(spec, [label], np.asarray([grid.cells]), None)
 
 
 def daily_cells(grid: Grid, daily: pl.DataFrame) -> np.ndarray:

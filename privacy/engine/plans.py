@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 import polars as pl
@@ -102,19 +102,26 @@ def calibrate(
     raise RuntimeError(f"could not calibrate a measurement to epsilon {epsilon}")
 
 
-def vector_measurement(spec: QuerySpec, layout: Layout, unit: PrivacyUnit, epsilon: Epsilon) -> Calibrated:
+def vector_measurement(
+    spec: QuerySpec, layout: Layout, unit: PrivacyUnit, epsilon: Epsilon, days: int
+) -> Calibrated:
     """The family average's noisy clamped sum: a core OpenDP chain on the grid as an int64 vector."""
+    return _core_sum(layout.denominators[0], layout.bounds, unit_days(unit, days), epsilon)
+
+
+@lru_cache(maxsize=256)
+def _core_sum(cells: int, bounds: tuple[int, int], d_in: int, epsilon: Epsilon) -> Calibrated:
+    """Cached by what the measurement depends on: every week of a family shares one measurement."""
     enable_opendp()
-    d_in = unit_days(unit, spec.window_days)
-    cells = dp.vector_domain(dp.atom_domain(T=dp.i64), size=layout.denominators[0])
+    domain = dp.vector_domain(dp.atom_domain(T=dp.i64), size=cells)
 
     def build(scale: float) -> dp.Measurement:
         # A sized vector under change-one is symmetric distance 2k once unbounded; the sized bounded sum
         # then moves by at most k * (upper - lower). Integer input makes `laplace` the discrete Laplace.
         return (
-            (cells, dp.change_one_distance())
+            (domain, dp.change_one_distance())
             >> dp.t.then_metric_unbounded()
-            >> dp.t.then_clamp(layout.bounds)
+            >> dp.t.then_clamp(bounds)
             >> dp.t.then_sum()
             >> dp.m.then_laplace(scale)
         )
@@ -124,10 +131,12 @@ def vector_measurement(spec: QuerySpec, layout: Layout, unit: PrivacyUnit, epsil
     return Calibrated(measurement, d_in, loss, scale, accuracy(scale), "discrete Laplace")
 
 
-def frame_measurement(spec: QuerySpec, layout: Layout, unit: PrivacyUnit, epsilon: Epsilon) -> Calibrated:
+def frame_measurement(
+    spec: QuerySpec, layout: Layout, unit: PrivacyUnit, epsilon: Epsilon, days: int
+) -> Calibrated:
     """The polars-plugin measurement of a series query, calibrated to `epsilon` at the unit's `d_in`."""
     enable_opendp()
-    d_in = unit_days(unit, spec.window_days)
+    d_in = unit_days(unit, days)
     domain = _domain(layout)
     plan = _lazyframe_plan(spec, layout)
 

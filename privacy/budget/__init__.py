@@ -1,0 +1,1 @@
+"""The lifetime budget: per-block accounting, the family plan, the ledger and its migration."""
