@@ -8,9 +8,11 @@ board already holds, and otherwise plans, pre-checks, computes and commits, in t
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+
+import numpy as np
 
 from data import store
 from privacy import derived, engine
@@ -84,6 +86,18 @@ class Question:
         p = self.period
         return f"{self.spec.key}|{p.first}|{p.last}|{self.unit.value}|{self.epsilon.micro}"
 
+    @classmethod
+    def from_key(cls, key: str) -> Question:
+        """The question a stored key names (a product's period keeps the epsilon it was released at).
+
+        >>> Question.from_key('trend/dates/week/8000|2026-01-05|2026-01-11|member-day|500000').epsilon
+        Epsilon(micro=500000)
+        """
+        spec_key, first, last, unit, micro = key.split("|")
+        query, _, bucket, goal = spec_key.split("/")
+        period = Period(date.fromisoformat(first), date.fromisoformat(last))
+        return cls(QuerySpec(query, None, bucket, int(goal)), period, Epsilon(int(micro)), PrivacyUnit(unit))
+
 
 def answer(
     conn: sqlite3.Connection,
@@ -103,32 +117,50 @@ def answer(
     found = ledger.latest(conn, question.key)
     if found and kind in (Kind.PLAN, Kind.ASKED):
         return shown(found, replayed=True)
-    seq, generation = ledger.next_seq(conn, question.key)
-    generation += kind is Kind.REFRESH and seq > 0
-    members = _members(family, question, kind, found)
-    if not members:
-        raise Refused(f"No member's imported data reach {question.period.last}; nothing was spent.")
-    grid = engine.Grid(tuple(m.id for m in members), question.period.first, question.period.last)
-    plan = engine.plan(question.spec, spend or question.epsilon, family.unit, grid)
-    claim = Claim(
-        question=question.key,
-        seq=seq,
-        generation=generation,
-        kind=kind,
-        product=product,
-        query_key=question.spec.key,
-        first_day=question.period.first.isoformat(),
-        last_day=question.period.last.isoformat(),
-        unit=family.unit.value,
-        charge=plan.charge,
-        blocks=blocks_between(question.period.first, question.period.last, family.unit),
-        viewer_id=viewer_id,
-    )
+    claim, plan, members = _planned(family, question, viewer_id, product, kind, spend, found)
     limits = Limits.of(family.plan)
     ledger.precheck(conn, claim, limits)
-    fresh = _compute(conn, family, plan, members, now)
+    fresh = _release(family, plan, members, _cells(conn, plan), now)
     _, raced = ledger.commit(conn, claim, release_to_json(fresh), limits, now)
     return shown(ledger.latest(conn, question.key), replayed=raced)
+
+
+def answer_all(
+    conn: sqlite3.Connection,
+    family: Family,
+    questions: Sequence[Question],
+    viewer_id: int | None,
+    now: datetime,
+    product: str,
+) -> tuple[Release, ...]:
+    """A product's answers over many periods (a trend's first visit): one read, one transaction.
+
+    Periods already on the board replay; the rest are planned, computed from one read of the span and
+    committed together, each claim checked on its own blocks as `answer` would.
+    """
+    stored = {q.key: ledger.latest(conn, q.key) for q in questions}
+    todo = [q for q in questions if not stored[q.key]]
+    if todo and any(q.spec.query in HOURLY_QUERIES for q in todo):
+        return tuple(answer(conn, family, q, Kind.PLAN, viewer_id, now, product) for q in questions)
+    if todo:
+        limits = Limits.of(family.plan)
+        made = [_planned(family, q, viewer_id, product) for q in todo]
+        for claim, _, _ in made:
+            ledger.precheck(conn, claim, limits)
+        span = engine.Grid(
+            tuple(m.id for m in family.roster),
+            min(q.period.first for q in todo),
+            max(q.period.last for q in todo),
+        )
+        cells = engine.daily_cells(span, store.daily_frame(conn, span.first, span.last))
+        fresh = [
+            (claim, release_to_json(_release(family, plan, members, _slice(span, cells, plan.grid), now)))
+            for claim, plan, members in made
+        ]
+        ledger.commit_all(conn, fresh, limits, now)
+    return tuple(
+        shown(stored[q.key] or ledger.latest(conn, q.key), replayed=bool(stored[q.key])) for q in questions
+    )
 
 
 def shown(found: tuple[Stored, ...], *, replayed: bool) -> Release:
@@ -161,30 +193,65 @@ def _estimate(release: Release, index: int) -> derived.Estimate:
     return derived.Estimate(release.values[index], (release.scale / release.denominators[index],))
 
 
-def _members(
-    family: Family, question: Question, kind: Kind, found: tuple[Stored, ...]
-) -> tuple[store.Member, ...]:
-    """Who is in the release: a sharpening keeps the figure's own members, anything else takes the covered."""
+def _planned(
+    family: Family,
+    question: Question,
+    viewer_id: int | None,
+    product: str | None,
+    kind: Kind = Kind.PLAN,
+    spend: Epsilon | None = None,
+    found: tuple[Stored, ...] = (),
+) -> tuple[Claim, engine.Plan, tuple[store.Member, ...]]:
+    """Who is in the release, its cached OpenDP plan, and the claim its charge makes on the blocks."""
     if kind is Kind.SHARPEN and found:
         names = set(release_from_json(found[0].release_json, replayed=True).included)
-        return tuple(m for m in family.roster if m.name in names)
-    return family.included(question.period)
+        members = tuple(m for m in family.roster if m.name in names)
+    else:
+        members = family.included(question.period)
+    if not members:
+        raise Refused(f"No member's imported data reach {question.period.last}; nothing was spent.")
+    period = question.period
+    seq, generation = (found[-1].seq + 1, found[-1].generation + (kind is Kind.REFRESH)) if found else (0, 0)
+    grid = engine.Grid(tuple(m.id for m in members), period.first, period.last)
+    plan = engine.plan(question.spec, spend or question.epsilon, family.unit, grid)
+    claim = Claim(
+        question=question.key,
+        seq=seq,
+        generation=generation,
+        kind=kind,
+        product=product,
+        query_key=question.spec.key,
+        first_day=period.first.isoformat(),
+        last_day=period.last.isoformat(),
+        unit=family.unit.value,
+        charge=plan.charge,
+        blocks=blocks_between(period.first, period.last, family.unit),
+        viewer_id=viewer_id,
+    )
+    return claim, plan, members
 
 
-def _compute(
-    conn: sqlite3.Connection,
-    family: Family,
-    plan: engine.Plan,
-    members: tuple[store.Member, ...],
-    now: datetime,
+def _cells(conn: sqlite3.Connection, plan: engine.Plan) -> np.ndarray:
+    """The plan's grid completed from the store; only the table the statistic reads is loaded."""
+    grid = plan.grid
+    if plan.spec.query in HOURLY_QUERIES:
+        return engine.hourly_cells(grid, store.hourly_frame(conn, grid.first, grid.last))
+    return engine.daily_cells(grid, store.daily_frame(conn, grid.first, grid.last))
+
+
+def _slice(span: engine.Grid, cells: np.ndarray, grid: engine.Grid) -> np.ndarray:
+    """A period's cells cut from a longer span's daily grid (member-major rows, one column per day)."""
+    rows = [span.member_ids.index(m) for m in grid.member_ids]
+    start = (grid.first - span.first).days
+    return cells.reshape(len(span.member_ids), span.n_days)[rows, start : start + grid.n_days].ravel()
+
+
+def _release(
+    family: Family, plan: engine.Plan, members: tuple[store.Member, ...], cells: np.ndarray, now: datetime
 ) -> Release:
     grid = plan.grid
-    hourly_query = plan.spec.query in HOURLY_QUERIES
-    # Only the grid the statistic reads is loaded: the hourly table is 24 times the daily one.
-    daily = store.daily_frame(conn, grid.first, grid.first if hourly_query else grid.last)
-    hourly = store.hourly_frame(conn, grid.first, grid.last if hourly_query else grid.first)
     names = {m.id: m.name for m in members}
-    labels, values, lower, upper = engine.execute(plan, daily, hourly, names)
+    labels, values, lower, upper = engine.execute_cells(plan, cells, names)
     return Release(
         spec=plan.spec,
         labels=labels,

@@ -28,7 +28,7 @@ from privacy.constraints import MIN_EPSILON_PER_VIEW
 from privacy.engine.periods import Period, latest_ended, previous
 from privacy.epsilon import Epsilon, InvalidEpsilon
 from privacy.identity import Viewer
-from privacy.noticeboard import Family, Question, answer, shown
+from privacy.noticeboard import Family, Question, answer, answer_all, shown
 from privacy.queries import QuerySpec
 from privacy.release import (
     LedgerUnavailable,
@@ -213,7 +213,7 @@ class Hearth:
             periods = [self._newest(family, product)]
             while len(periods) < count:
                 periods.append(previous(periods[-1], PRODUCTS[Product(product)].cadence))
-            return tuple(self._figure(family, viewer, Product(product), p) for p in reversed(periods))
+            return self._series(family, viewer, Product(product), tuple(reversed(periods)))
 
     def ask(self, viewer: Viewer, spec: QuerySpec, epsilon: object, period: Period | None = None) -> Release:
         """An ad hoc question, paid from each block's reserve under the viewer's quota, then shared."""
@@ -348,28 +348,42 @@ class Hearth:
         )
 
     def _figure(self, family: Family, viewer: Viewer, product: Product, period: Period) -> Release:
-        spec = PRODUCTS[product].spec
+        if asked := self._released(family, product, period):
+            return shown(self._guarded(lambda: ledger.latest(self._conn, asked.key)), replayed=True)
         epsilon = family.plan.epsilon(product)
-        asked = self._guarded(
-            lambda: ledger.product_question(
-                self._conn,
-                product.value,
-                family.unit.value,
-                period.first.isoformat(),
-                period.last.isoformat(),
-            )
-        )
-        if asked is not None:
-            return shown(self._guarded(lambda: ledger.latest(self._conn, asked)), replayed=True)
         if epsilon is None:
             raise NotYetReleased(f"The family plan has switched {PRODUCTS[product].title} off.")
         if reason := family.waiting(period):
             raise NotYetReleased(f"Not released yet: {reason}.")
-        question = Question(spec, period, epsilon, family.unit)
+        question = Question(PRODUCTS[product].spec, period, epsilon, family.unit)
         now = self._clock()
         return self._guarded(
             lambda: answer(self._conn, family, question, Kind.PLAN, viewer.member_id, now, product.value)
         )
+
+    def _series(
+        self, family: Family, viewer: Viewer, product: Product, periods: tuple[Period, ...]
+    ) -> tuple[Release, ...]:
+        """Released periods replay; eligible ones not yet released are made together, in one transaction."""
+        epsilon = family.plan.epsilon(product)
+        if epsilon is None or any(family.waiting(p) for p in periods):
+            return tuple(self._figure(family, viewer, product, p) for p in periods)
+        now = self._clock()
+        questions = [
+            self._released(family, product, p) or Question(PRODUCTS[product].spec, p, epsilon, family.unit)
+            for p in periods
+        ]
+        return self._guarded(
+            lambda: answer_all(self._conn, family, questions, viewer.member_id, now, product.value)
+        )
+
+    def _released(self, family: Family, product: Product, period: Period) -> Question | None:
+        """The question a product's period was released under, at the epsilon the plan had then."""
+        first, last = period.first.isoformat(), period.last.isoformat()
+        key = self._guarded(
+            lambda: ledger.product_question(self._conn, product.value, family.unit.value, first, last)
+        )
+        return None if key is None else Question.from_key(key)
 
     def _reserve_release(
         self,

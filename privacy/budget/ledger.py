@@ -196,15 +196,6 @@ def product_question(conn: sqlite3.Connection, product: str, unit: str, first: s
     return None if row is None else row[0]
 
 
-def next_seq(conn: sqlite3.Connection, question: str) -> tuple[int, int]:
-    """The sequence number and generation a sharpening of `question` would take."""
-    with _guarded(conn):
-        row = conn.execute(
-            "SELECT max(seq), max(generation) FROM board_releases WHERE question = ?", (question,)
-        ).fetchone()
-    return (0, 0) if row[0] is None else (row[0] + 1, row[1])
-
-
 def states(conn: sqlite3.Connection, blocks: Sequence[str], viewer_id: int | None) -> list[BlockState]:
     """Each block's account (unspent blocks read as zero), in the order asked."""
     with _guarded(conn):
@@ -263,6 +254,31 @@ def commit(
             audit_log.record(conn, at, viewer, claim.query_key, claim.charge.micro, Outcome.RELEASED)
             return release_json, False
     raise refusal
+
+
+def commit_all(
+    conn: sqlite3.Connection, made: Sequence[tuple[Claim, str]], limits: Limits, now: datetime
+) -> None:
+    """Plan releases of many periods in one transaction (one disk sync); each claim is checked on its own.
+
+    A claim a racing request already stored is skipped; one that no longer fits is refused and audited,
+    and the rest still commit: each period is its own question.
+    """
+    at = _utc(now)
+    with immediate(conn):
+        for claim, release_json in made:
+            viewer = claim.viewer_id or 0
+            if conn.execute(
+                "SELECT 1 FROM board_releases WHERE question = ? AND seq = ?", (claim.question, claim.seq)
+            ).fetchone():
+                continue
+            if reason := shortfall(claim, _states(conn, claim.blocks, claim.viewer_id), limits):
+                audit_log.record(
+                    conn, at, viewer, claim.query_key, claim.charge.micro, Outcome.REFUSED, reason
+                )
+                continue
+            _charge(conn, claim, release_json, at)
+            audit_log.record(conn, at, viewer, claim.query_key, claim.charge.micro, Outcome.RELEASED)
 
 
 def charge_legacy(conn: sqlite3.Connection, claim: Claim, release_json: str, at: datetime) -> None:

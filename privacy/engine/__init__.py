@@ -34,10 +34,13 @@ from privacy.release import Preview
 __all__ = [
     "Grid",
     "Plan",
+    "daily_cells",
     "epsilon_for_margin",
     "exact",
     "execute",
+    "execute_cells",
     "grid_for",
+    "hourly_cells",
     "plan",
     "preview",
     "value_range",
@@ -69,8 +72,6 @@ class Plan:
     """Each value's 95% half-width (buckets of unequal length have unequal denominators)."""
     d_in: int = field(compare=False)
     """Input distance the charge was evaluated at: rows changed, or for the champion the L-inf change."""
-    note: str = field(default="", compare=False)
-    """A caveat to show beside the release, when its values are not estimates."""
     measurement: object = field(default=None, compare=False, repr=False)
     """The OpenDP measurement, built once; running it is the only source of noise."""
 
@@ -104,12 +105,10 @@ def plan(spec: QuerySpec, epsilon: Epsilon, unit: PrivacyUnit, grid: Grid) -> Pl
     if spec.query is QueryId.CHAMPION:
         built = champion.champion_measurement(grid, unit, epsilon)
         margins = (0.5,) * len(grid.member_ids)
-        note = champion.NOTE
     else:
         build = plans.vector_measurement if spec.query is QueryId.FAMILY_AVERAGE else plans.frame_measurement
         built = build(spec, shape, unit, epsilon, grid.n_days)
         margins = tuple(built.accuracy / d for d in shape.denominators)
-        note = ""
     charge = Epsilon.charge(built.loss)
     if charge > epsilon:
         raise RuntimeError(f"measurement costs {charge}, more than the {epsilon} requested")
@@ -123,7 +122,6 @@ def plan(spec: QuerySpec, epsilon: Epsilon, unit: PrivacyUnit, grid: Grid) -> Pl
         margin=max(margins),
         margins=margins,
         d_in=built.d_in,
-        note=note,
         measurement=built.measurement,
     )
 
@@ -132,8 +130,14 @@ def execute(
     plan: Plan, daily: pl.DataFrame, hourly: pl.DataFrame, names: Mapping[int, str]
 ) -> tuple[Labels, Values, Values, Values]:
     """Run the plan's measurement once on the grid completed from the data: labels, values, lower, upper."""
+    return execute_cells(plan, _cells(plan.spec, plan.grid, daily, hourly), names)
+
+
+def execute_cells(
+    plan: Plan, cells: np.ndarray, names: Mapping[int, str]
+) -> tuple[Labels, Values, Values, Values]:
+    """Run the plan on its grid's cells, already completed and clamped (see `daily_cells`)."""
     shape = layout(plan.spec, plan.grid)
-    cells = _cells(plan.spec, plan.grid, daily, hourly)
     if plan.spec.query is QueryId.CHAMPION:
         chosen = plan.measurement(champion.totals(plan.grid, cells))
         values = champion.one_hot(int(chosen), len(plan.grid.member_ids))

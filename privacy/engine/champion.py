@@ -24,9 +24,6 @@ from privacy.queries import PrivacyUnit
 MECHANISM = "report noisy max (exponential noise)"
 """OpenDP's `make_noisy_max` under pure DP adds exponential noise to each score."""
 
-NOTE = "A noisy choice, not an estimate: 1 marks the chosen member; the interval spans 0 to 1."
-"""What the champion's bars mean, stated beside the release."""
-
 
 @lru_cache(maxsize=16)
 def member_total(window_days: int) -> dp.Transformation:

@@ -135,8 +135,22 @@ def frame_measurement(
     spec: QuerySpec, layout: Layout, unit: PrivacyUnit, epsilon: Epsilon, days: int
 ) -> Calibrated:
     """The polars-plugin measurement of a series query, calibrated to `epsilon` at the unit's `d_in`."""
+    keys = None if layout.keys is None else tuple(int(k) for k in layout.keys)
+    # Only the histogram's plan reads its labels (the public bins); elsewhere groups are positions.
+    labels = (
+        layout.labels if spec.query is QueryId.DISTRIBUTION else tuple(map(str, range(len(layout.labels))))
+    )
+    shape = (labels, layout.denominators, keys, layout.bounds, layout.value_range, layout.hours)
+    return _frame(spec, shape, unit_days(unit, days), epsilon)
+
+
+@lru_cache(maxsize=256)
+def _frame(spec: QuerySpec, shape: tuple, d_in: int, epsilon: Epsilon) -> Calibrated:
+    """Cached by the public shape, not the dates: every 4-week period of a family shares one measurement."""
     enable_opendp()
-    d_in = unit_days(unit, days)
+    labels, denominators, keys, bounds, value_range, hours = shape
+    key_array = None if keys is None else np.asarray(keys, dtype=np.int32)
+    layout = Layout(labels, denominators, key_array, bounds, value_range, hours)
     domain = _domain(layout)
     plan = _lazyframe_plan(spec, layout)
 

@@ -214,7 +214,7 @@ def test_champion_release_is_one_hot_in_roster_order() -> None:
     assert labels == tuple(NAMES[m] for m in ROSTER)
     assert sorted(values) == [0.0, 0.0, 0.0, 0.0, 1.0]
     assert (lower, upper) == ((0.0,) * 5, (1.0,) * 5)
-    assert p.note and p.margin == 0.5
+    assert p.margin == 0.5
 
 
 def test_empty_roster_is_refused() -> None:
