@@ -119,7 +119,7 @@ def answer(
         return shown(found, replayed=True)
     claim, plan, members = _planned(family, question, viewer_id, product, kind, spend, found)
     limits = Limits.of(family.plan)
-    ledger.precheck(conn, claim, limits)
+    ledger.precheck(conn, claim, limits, now)
     fresh = _release(family, plan, members, _cells(conn, plan), now)
     _, raced = ledger.commit(conn, claim, release_to_json(fresh), limits, now)
     return shown(ledger.latest(conn, question.key), replayed=raced)
@@ -146,7 +146,7 @@ def answer_all(
         limits = Limits.of(family.plan)
         made = [_planned(family, q, viewer_id, product) for q in todo]
         for claim, _, _ in made:
-            ledger.precheck(conn, claim, limits)
+            ledger.precheck(conn, claim, limits, now)
         span = engine.Grid(
             tuple(m.id for m in family.roster),
             min(q.period.first for q in todo),

@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -29,8 +30,9 @@ from privacy.engine.periods import Period, latest_ended, previous
 from privacy.epsilon import Epsilon, InvalidEpsilon
 from privacy.identity import Viewer
 from privacy.noticeboard import Family, Question, answer, answer_all, shown
-from privacy.queries import QuerySpec
+from privacy.queries import InvalidQuery, QuerySpec
 from privacy.release import (
+    BudgetExhausted,
     LedgerUnavailable,
     NotAllowed,
     NotYetReleased,
@@ -200,7 +202,7 @@ class Hearth:
         each block; every later visit, by anyone, is a replay at no cost.
         """
         viewer = self._checked(viewer)
-        with self._lock:
+        with self._lock, self._audited(viewer, PRODUCTS[Product(product)].spec):
             family = self._family()
             wanted = period or self._newest(family, product)
             return self._figure(family, viewer, Product(product), wanted)
@@ -395,15 +397,11 @@ class Hearth:
         original: Epsilon | None = None,
     ) -> Release:
         viewer = self._checked(viewer)
-        with self._lock:
+        with self._lock, self._audited(viewer, spec):
             family = self._family()
-            try:
-                requested = self._capped(epsilon)
-                wanted = period or self._window(family, spec)
-                self._askable(family, wanted)
-            except (Refused, InvalidEpsilon) as refusal:
-                self._log(viewer, spec, "refused", type(refusal).__name__)
-                raise
+            requested = self._capped(epsilon)
+            wanted = period or self._window(family, spec)
+            self._askable(family, wanted)
             question = Question(spec, wanted, original or requested, family.unit)
             now = self._clock()
             return self._guarded(
@@ -469,6 +467,11 @@ class Hearth:
         """Re-check the session server side: a forged or revoked viewer gets nothing."""
         current = self.resume(viewer.session_token)
         if current is None or current.member_id != viewer.member_id:
+            self._guarded(
+                lambda: ledger.log(
+                    self._conn, 0, "session", 0, Outcome.REFUSED, "not signed in", self._clock()
+                )
+            )
             raise NotAllowed("Please sign in again.")
         return current
 
@@ -476,11 +479,22 @@ class Hearth:
         if self._checked(viewer).member_id != member_id:
             raise NotAllowed("Only a member can see their own exact data.")
 
-    def _log(self, viewer: Viewer | None, spec: QuerySpec, outcome: str, reason: str) -> None:
-        member = 0 if viewer is None else viewer.member_id
-        self._guarded(
-            lambda: ledger.log(self._conn, member, spec.key, 0, Outcome(outcome), reason, self._clock())
-        )
+    @contextmanager
+    def _audited(self, viewer: Viewer, spec: QuerySpec) -> Iterator[None]:
+        """Every refusal is audited (its kind, never a value); one the ledger itself decided already is."""
+        try:
+            yield
+        except BudgetExhausted:
+            raise
+        except (Refused, InvalidEpsilon, InvalidQuery) as refusal:
+            if not isinstance(refusal, LedgerUnavailable):
+                reason = type(refusal).__name__
+                self._guarded(
+                    lambda: ledger.log(
+                        self._conn, viewer.member_id, spec.key, 0, Outcome.REFUSED, reason, self._clock()
+                    )
+                )
+            raise
 
     def _guarded(self, call: Callable[[], T]) -> T:
         """One thread at a time on the connection; any storage failure fails closed, resetting nothing."""

@@ -220,10 +220,11 @@ def shortfall(claim: Claim, found: Sequence[BlockState], limits: Limits) -> str:
     return ""
 
 
-def precheck(conn: sqlite3.Connection, claim: Claim, limits: Limits) -> None:
+def precheck(conn: sqlite3.Connection, claim: Claim, limits: Limits, now: datetime) -> None:
     """Refuse before the measurement runs if the claim does not fit; `commit` still decides atomically."""
     found = states(conn, claim.blocks, claim.viewer_id)
     if reason := shortfall(claim, found, limits):
+        log(conn, claim.viewer_id or 0, claim.query_key, claim.charge.micro, Outcome.REFUSED, reason, now)
         raise _refusal(claim, found, limits, reason)
 
 
