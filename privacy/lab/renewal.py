@@ -9,7 +9,7 @@ those releases at no further cost. Charges are kept in integer micro-units, like
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import numpy as np
@@ -101,8 +101,9 @@ class Year:
     lifetime_peak: float
     renewing_reached: date
     """When the chosen day reached its final loss under the renewing model."""
-    renewing_refused: int = field(default=0)
-    lifetime_refused: int = field(default=0)
+    renewing_refused: int
+    """Views the renewing meters turned away (none at the defaults: the meters never bind)."""
+    lifetime_refused: int
 
     @property
     def meter_peak(self) -> float:
