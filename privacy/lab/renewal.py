@@ -94,6 +94,7 @@ class Year:
     renewing: tuple[float, ...]
     """The chosen day's loss at the end of each day of the year, renewing model."""
     lifetime: tuple[float, ...]
+    """The chosen day's loss at the end of each day of the year, lifetime model."""
     meter: tuple[float, ...]
     """What the renewing family meter showed: epsilon spent about the family in the current period."""
     renewing_peak: float

@@ -58,6 +58,8 @@ class Sharing:
     """The true weekly average (shown because the family is made up)."""
     draws: int
     designs: tuple[Design, ...]
+    largest: float
+    """The top of a weekly average's possible range: each release is clipped there, capping its error."""
 
 
 def compare(
@@ -85,7 +87,8 @@ def compare(
             pooled_half_width(family, equal, unit, 1), _observed(shared_equal, truth),
         ),
     )  # fmt: skip
-    return Sharing(viewers, eps, PrivacyUnit(unit).value, truth, draws, designs)
+    top = layout(WEEK, simulate.grid_of(family, WEEK)).value_range[1]
+    return Sharing(viewers, eps, PrivacyUnit(unit).value, truth, draws, designs, top)
 
 
 def pooled(

@@ -99,6 +99,13 @@ def test_renewing_vs_lifetime_draws_its_chart_with_its_figures_beside_it(demo_st
     assert "Chart description:" in words
 
 
+def test_at_tiny_epsilon_the_share_section_says_why_errors_fall_short(demo_store: Path) -> None:
+    at = _section("share")
+    at.select_slider(key="tradeoff-epsilon").set_value(0.01).run()
+    assert not at.exception
+    assert "clipped to 0–25,000 steps" in _words(at)
+
+
 def test_a_family_of_one_has_nobody_to_pool_with(demo_store: Path) -> None:
     at = _section("share")
     at.radio(key="tradeoff-family").set_value("synthetic").run()
