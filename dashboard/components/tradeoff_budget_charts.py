@@ -132,7 +132,7 @@ def renewal_figure(year: Year, large: bool = False) -> go.Figure:
     figure = go.Figure(
         traces,
         layout=charts.layout(
-            f"Privacy lost by one member-day, {year.chosen:%-d %b %Y}, over a year",
+            "One member-day's privacy loss over a year",
             "",
             "cumulative ε",
             large,

@@ -92,7 +92,7 @@ def test_renewing_vs_lifetime_draws_its_chart_with_its_figures_beside_it(demo_st
     (chart,) = at.get("plotly_chart")
     assert "tradeoff-renewal-chart" in chart.proto.id
     spec = json.loads(chart.proto.spec)
-    assert spec["layout"]["title"]["text"].startswith("Privacy lost by one member-day")
+    assert spec["layout"]["title"]["text"] == "One member-day's privacy loss over a year"
     words = _words(at)
     assert "day 2025-10-27 reaches ε 32.5 on 2026-01-23" in words
     assert "never above ε 3 per day" in words
