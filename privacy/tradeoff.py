@@ -17,26 +17,31 @@ from typing import TypeVar
 
 from privacy.constraints import HARD_MAX_EPSILON_PER_VIEW, MIN_EPSILON_PER_VIEW, WINDOWS_DAYS
 from privacy.epsilon import Epsilon
-from privacy.lab import attack, needle, simulate
+from privacy.lab import attack, needle, renewal, sharing, simulate
 from privacy.lab.attack import NightAttack, Subtraction
 from privacy.lab.family import Family, FamilyChoice, Lab, Source
 from privacy.lab.needle import Comparison
+from privacy.lab.renewal import Lifetime, Renewing, Year
 from privacy.lab.runs import count_runs
+from privacy.lab.sharing import Design, Sharing
 from privacy.lab.simulate import NUMERIC_QUERIES, ErrorCurve, Shown
 from privacy.queries import InvalidQuery, PrivacyUnit, QueryId, QuerySpec
 
 __all__ = [
     "NUMERIC_QUERIES",
     "Comparison",
+    "Design",
     "ErrorCurve",
     "FamilyChoice",
     "FamilySummary",
     "LabSettings",
     "NightAttack",
+    "Sharing",
     "Shown",
     "Source",
     "Subtraction",
     "TradeoffLab",
+    "Year",
 ]
 
 T = TypeVar("T")
@@ -172,6 +177,28 @@ class TradeoffLab:
             return attack.night_attack(self._lab, family, eps, unit)
 
         return self._kept(("night", settings.family, eps, unit), compute)
+
+    def sharing(self, settings: LabSettings) -> Sharing:
+        """Each member's fresh weekly average, pooled, against one shared answer (simulated, stored)."""
+        family, eps, unit = self._family(settings), settings.budget, settings.unit
+
+        def compute() -> Sharing:
+            return sharing.compare(self._lab, family, eps, unit)
+
+        return self._kept(("sharing", settings.family, eps, unit), compute)
+
+    def renewal(self, settings: LabSettings) -> Year:
+        """One member-day's loss over a year, renewing vs lifetime budgets: arithmetic, no noise.
+
+        Every member is a viewer, and each old-model view costs the page's epsilon.
+        """
+        family = self._family(settings)
+        old = Renewing(viewers=len(family.member_ids), view_epsilon=settings.epsilon)
+
+        def compute() -> Year:
+            return renewal.year(family.today, old, Lifetime())
+
+        return self._kept(("renewal", settings.family, settings.epsilon), compute)
 
     def _family(self, settings: LabSettings) -> Family:
         return self._lab.family(settings.family)

@@ -16,6 +16,7 @@ import streamlit as st
 from dashboard import text, theme
 from dashboard.charts import TITLES
 from dashboard.components import tradeoff_attack_charts as attack_charts
+from dashboard.components import tradeoff_budget_charts as budget_charts
 from dashboard.components import tradeoff_charts as charts
 from dashboard.components.tradeoff_start import PRESENT_KEY, StartOptions
 from privacy.epsilon import InvalidEpsilon
@@ -31,6 +32,8 @@ SECTIONS = {
     "needle": "What moves the needle",
     "subtraction": "Subtracting yourself",
     "attack": "Night-walk attack",
+    "share": "Ask once, share",
+    "renewal": "Renewing vs lifetime budgets",
 }
 FAMILIES = {Source.STORE.value: "This store's family", Source.SYNTHETIC.value: "A made-up family"}
 QUERY_NAMES = {q: TITLES[q][0] for q in NUMERIC_QUERIES}
@@ -217,12 +220,47 @@ def _attack(lab: TradeoffLab, settings: LabSettings, present: bool) -> None:
     )
 
 
+def _share(lab: TradeoffLab, settings: LabSettings, present: bool) -> None:
+    if len(lab.family(settings.family).names) < 2:
+        st.info("Pooling answers needs a family of at least two: choose more members.")
+        return
+    result = lab.sharing(settings)
+    _beside(
+        budget_charts.sharing_figure(result, present),
+        "tradeoff-share-chart",
+        budget_charts.sharing_figures(result),
+        budget_charts.sharing_description(result),
+    )
+
+
+def _renewal(lab: TradeoffLab, settings: LabSettings, present: bool) -> None:
+    year = lab.renewal(settings)
+    _beside(
+        budget_charts.renewal_figure(year, present),
+        "tradeoff-renewal-chart",
+        budget_charts.renewal_figures(year),
+        budget_charts.renewal_description(year),
+    )
+
+
+def _beside(figure: object, key: str, figures: tuple[str, ...], description: str) -> None:
+    """The chart with its figures in words to its right, and its description for screen readers below."""
+    chart, words = st.columns([3, 2])
+    with chart:
+        _chart(figure, key)
+    with words:
+        st.markdown("\n".join(f"- {line}" for line in figures))
+    st.caption(description)
+
+
 SECTION_VIEWS: dict[str, Callable[[TradeoffLab, LabSettings, bool], None]] = {
     "release": _release,
     "curves": _curves,
     "needle": _needle,
     "subtraction": _subtraction,
     "attack": _attack,
+    "share": _share,
+    "renewal": _renewal,
 }
 
 if __name__ == "__main__":

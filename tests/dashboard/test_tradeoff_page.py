@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from privacy.service import Hearth
 
 PAGE = str(Path(__file__).resolve().parents[2] / "dashboard" / "views" / "tradeoff.py")
-SECTIONS = ("release", "curves", "needle", "subtraction", "attack")
+SECTIONS = ("release", "curves", "needle", "subtraction", "attack", "share", "renewal")
 CONTROLS = (
     ("select_slider", "tradeoff-epsilon", 0.05),
     ("select_slider", "tradeoff-epsilon", 2.0),
@@ -61,6 +61,58 @@ def test_every_section_draws_its_charts(demo_store: Path, section: str) -> None:
     assert at.get("plotly_chart")
     for spec in _charts(at):
         assert spec["layout"]["title"]["text"]
+
+
+def _section(section: str) -> AppTest:
+    at = _page().run()
+    at.radio(key="tradeoff-section").set_value(section).run()
+    assert not at.exception
+    return at
+
+
+def _words(at: AppTest) -> str:
+    return " ".join(str(m.value) for m in (*at.markdown, *at.caption))
+
+
+def test_ask_once_share_draws_its_chart_with_its_figures_beside_it(demo_store: Path) -> None:
+    at = _section("share")
+    (chart,) = at.get("plotly_chart")
+    assert "tradeoff-share-chart" in chart.proto.id
+    spec = json.loads(chart.proto.spec)
+    assert spec["layout"]["title"]["text"].startswith("Ask once, share")
+    words = _words(at)
+    assert "5 fresh answers at ε 0.5, pooled" in words
+    assert "± 1,809 expected" in words and "± 4,280 expected" in words and "± 856 expected" in words
+    assert "spends ε 2.5 per member-day" in words and "spends ε 0.5 per member-day" in words
+    assert "Chart description:" in words
+
+
+def test_renewing_vs_lifetime_draws_its_chart_with_its_figures_beside_it(demo_store: Path) -> None:
+    at = _section("renewal")
+    (chart,) = at.get("plotly_chart")
+    assert "tradeoff-renewal-chart" in chart.proto.id
+    spec = json.loads(chart.proto.spec)
+    assert spec["layout"]["title"]["text"] == "One member-day's privacy loss over a year"
+    words = _words(at)
+    assert "day 2025-10-27 reaches ε 32.5 on 2026-01-23" in words
+    assert "never above ε 3 per day" in words
+    assert "Chart description:" in words
+
+
+def test_at_tiny_epsilon_the_share_section_says_why_errors_fall_short(demo_store: Path) -> None:
+    at = _section("share")
+    at.select_slider(key="tradeoff-epsilon").set_value(0.01).run()
+    assert not at.exception
+    assert "clipped to 0–25,000 steps" in _words(at)
+
+
+def test_a_family_of_one_has_nobody_to_pool_with(demo_store: Path) -> None:
+    at = _section("share")
+    at.radio(key="tradeoff-family").set_value("synthetic").run()
+    at.select_slider(key="tradeoff-members").set_value(1).run()
+    assert not at.exception
+    assert not at.get("plotly_chart")
+    assert any("at least two" in i.value for i in at.info)
 
 
 def test_moving_the_controls_spends_nothing(demo_store: Path) -> None:

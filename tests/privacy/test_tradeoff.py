@@ -53,6 +53,8 @@ def _every_result(lab: TradeoffLab, settings: LabSettings) -> tuple[object, ...]
         lab.subtraction(settings, pair=True),
         lab.subtraction(settings, pair=False),
         lab.night_attack(settings),
+        lab.sharing(settings),
+        lab.renewal(settings),
     )
 
 
