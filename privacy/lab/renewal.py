@@ -14,8 +14,10 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from privacy.calendar import week_start
+from privacy.budget.plan import PRODUCTS
 from privacy.constraints import MICRO
+from privacy.engine.calendar import week_start
+from privacy.engine.periods import Cadence
 
 YEAR_WEEKS = 53
 """The simulated year: 53 weeks, so the first 52-week release lands (after its settle lag) inside it."""
@@ -50,15 +52,11 @@ class Product:
     """Charged once to every day of its period."""
 
 
-SCHEDULE = (
-    Product("weekly family sum", 7, 1.0),
-    Product("goal attainment", 28, 0.2),
-    Product("family champion", 28, 0.15),
-    Product("distribution", 91, 0.2),
-    Product("hour of day", 91, 0.15),
-    Product("weekday profile", 364, 0.15),
-)
-"""The base releases of BUDGET-NOTES section 7.2; trends, month means and rolling views derive from them."""
+CADENCE_DAYS = {Cadence.WEEK: 7, Cadence.FOUR_WEEKS: 28, Cadence.QUARTER: 91, Cadence.YEAR: 364}
+"""A period's length in the simulation: quarters and years rounded to whole weeks."""
+
+SCHEDULE = tuple(Product(spec.title, CADENCE_DAYS[spec.cadence], spec.default) for spec in PRODUCTS.values())
+"""Hearth's default family plan; trends, month means and rolling views derive from its releases."""
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,8 @@ import numpy as np
 
 from privacy import engine
 from privacy.constraints import ALPHA
+from privacy.engine.grid import layout
 from privacy.epsilon import Epsilon
-from privacy.grid import layout
 from privacy.lab import simulate
 from privacy.lab.family import Family, Lab
 from privacy.queries import PrivacyUnit, QueryId, QuerySpec
