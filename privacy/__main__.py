@@ -7,7 +7,7 @@ import json
 import sys
 from dataclasses import asdict
 
-from privacy import accounts_cli
+from privacy.accounts import cli as accounts_cli
 from privacy.epsilon import InvalidEpsilon
 from privacy.queries import InvalidQuery, QueryId, QuerySpec
 from privacy.release import Refused, Release

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from argon2 import PasswordHasher
 
-from privacy.passwords import Passwords
+from privacy.accounts.passwords import Passwords
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 PASSWORD = "correct horse battery"

@@ -16,8 +16,8 @@ from argon2 import PasswordHasher
 from data import store
 from privacy import accounts
 from privacy.accounts import AccountExists, InvalidName, SignInFailed
-from privacy.passwords import InvalidPassword, Passwords
-from privacy.throttle import ThrottlePolicy
+from privacy.accounts.passwords import InvalidPassword, Passwords
+from privacy.accounts.throttle import ThrottlePolicy
 
 
 @pytest.fixture

@@ -14,7 +14,8 @@ import pytest
 from accounts_support import NOW, PASSWORD
 
 from data import store
-from privacy import accounts, accounts_cli
+from privacy import accounts
+from privacy.accounts import cli as accounts_cli
 from privacy.identity import Viewer
 
 

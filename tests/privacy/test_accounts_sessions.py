@@ -14,8 +14,8 @@ from accounts_support import FAST, NOW, PASSWORD
 from data import store
 from privacy import accounts
 from privacy.accounts import SignInFailed
+from privacy.accounts.passwords import InvalidPassword
 from privacy.identity import Viewer
-from privacy.passwords import InvalidPassword
 from privacy.release import NotAllowed
 
 NEW = "a brand new passphrase"

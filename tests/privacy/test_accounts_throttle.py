@@ -16,8 +16,8 @@ from accounts_support import NOW, PASSWORD, CountingHasher
 from data import store
 from privacy import accounts
 from privacy.accounts import SignInFailed, Throttled
-from privacy.passwords import Passwords
-from privacy.throttle import ThrottlePolicy
+from privacy.accounts.passwords import Passwords
+from privacy.accounts.throttle import ThrottlePolicy
 
 HOME = "192.0.2.1"
 

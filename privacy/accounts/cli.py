@@ -18,7 +18,7 @@ from privacy.accounts import (
     ensure_schema,
     reset_password,
 )
-from privacy.passwords import MAX_PASSWORD_CHARS
+from privacy.accounts.passwords import MAX_PASSWORD_CHARS
 
 FAILED = 1
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from data.store import transaction
-from privacy.sessions import parse_stamp, stamp
+from privacy.accounts.sessions import parse_stamp, stamp
 
 SCHEMA = (
     """CREATE TABLE IF NOT EXISTS sign_in_attempts (
