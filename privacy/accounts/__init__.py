@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlite3
 
 from privacy.accounts import registry, sessions, throttle
+from privacy.accounts.clients import Client, TrustedProxies
 from privacy.accounts.passwords import InvalidPassword
 from privacy.accounts.registry import (
     MAX_NAME_CHARS,
@@ -31,6 +32,7 @@ from privacy.accounts.sign_in import (
     demo_sign_in,
     operator_session,
     sign_in,
+    unlock,
 )
 from privacy.accounts.throttle import Throttled
 
@@ -40,11 +42,13 @@ __all__ = [
     "SIGN_IN_FAILED",
     "AccountExists",
     "AccountInfo",
+    "Client",
     "InvalidName",
     "InvalidPassword",
     "NoAccount",
     "SignInFailed",
     "Throttled",
+    "TrustedProxies",
     "accounts",
     "change_password",
     "check_name",
@@ -58,10 +62,13 @@ __all__ = [
     "sign_in",
     "sign_out",
     "sign_out_everywhere",
+    "unlock",
 ]
 
 SCHEMA = (*registry.SCHEMA, *sessions.SCHEMA, *throttle.SCHEMA)
-"""Accounts, sessions and sign-in failures live in the family store, beside the members they refer to."""
+"""Accounts, sessions and sign-in failures live in the family store, beside the members they refer to.
+Sign-in refusals go to the ledger's audit log: `ledger.ensure_schema` must have run too, as `Hearth.open`
+does; the ledger refuses to start beside a partial set of its tables, so this module never makes one."""
 
 
 def ensure_schema(conn: sqlite3.Connection) -> None:

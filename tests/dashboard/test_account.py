@@ -11,11 +11,11 @@ from apptest_support import PASSWORD, enter_demo, fresh_app, releases, spent, te
 from streamlit.testing.v1 import AppTest
 
 from dashboard.views.account import CHANGED, SIGNED_OUT
-from privacy.accounts import SignInFailed
+from privacy.accounts import Client, SignInFailed
 from privacy.service import Hearth
 
 NEW = "a brand new passphrase"
-ADDRESS = "192.0.2.7"
+ADDRESS = Client("browser", "another-device")
 
 
 @contextmanager

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from accounts_support import NOW, PASSWORD
+from accounts_support import HOME, NOW, PASSWORD, open_store
 
 from data import store
 from privacy import accounts
@@ -41,9 +41,9 @@ def cli(db: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., int]:
 
 
 def _sign_in(db: Path, name: str, password: str) -> Viewer:
-    conn = store.connect(db)
+    conn = open_store(db)
     try:
-        return accounts.sign_in(conn, name, password, "127.0.0.1", NOW)
+        return accounts.sign_in(conn, name, password, HOME, NOW)
     finally:
         conn.close()
 
