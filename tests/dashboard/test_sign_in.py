@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from apptest_support import PASSWORD, enter_demo, fresh_app, releases, texts
+from streamlit.testing.v1 import AppTest
 
 from privacy.accounts import SIGN_IN_FAILED
 from privacy.service import Hearth
@@ -86,3 +87,21 @@ def test_session_revoked_elsewhere_ends_this_tab(demo_store: Path) -> None:
     at.run()
     assert [t.value for t in at.title] == ["Hearth"]
     assert "session has ended" in " ".join(at.info.values)
+
+
+def sign_in(at: AppTest, name: str, password: str) -> AppTest:
+    at.text_input(key="sign-in-name").input(name)
+    at.text_input(key="sign-in-password").input(password)
+    return at.button(key="sign-in-submit").click().run()
+
+
+def test_one_tabs_failures_never_slow_another_tab_on_the_same_address(real_store: Path) -> None:
+    guesser = fresh_app()
+    for _ in range(3):
+        assert sign_in(guesser, "Ruth", "wrong password").error.values == [SIGN_IN_FAILED]
+    sign_in(guesser, "Ruth", PASSWORD)
+    assert [t.value for t in guesser.title] == ["Hearth"]
+    assert guesser.error.values == ["Too many sign-in attempts. Try again in 30 seconds."]
+    member = sign_in(fresh_app(), "Ruth", PASSWORD)  # no address either: Streamlit shows none locally
+    assert not member.exception
+    assert [t.value for t in member.title] == ["Overview"]

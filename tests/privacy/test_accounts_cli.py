@@ -15,6 +15,7 @@ from accounts_support import HOME, NOW, PASSWORD, open_store
 
 from data import store
 from privacy import accounts
+from privacy.accounts import SignInFailed, Throttled
 from privacy.accounts import cli as accounts_cli
 from privacy.identity import Viewer
 
@@ -136,3 +137,27 @@ def test_the_module_entry_point_wires_the_account_command(db: Path) -> None:
     assert (done.returncode, done.stderr) == (0, "")
     assert "Created an account for Ann" in done.stdout
     assert _sign_in(db, "Ann", PASSWORD).is_admin
+
+
+def test_unlock_clears_every_clients_failures_at_the_name(cli, db: Path, capsys) -> None:
+    cli("add", "Ann", stdin=PASSWORD + "\n")
+    conn = open_store(db)
+    try:
+        for _ in range(3):
+            with pytest.raises(SignInFailed):
+                accounts.sign_in(conn, "Ann", "wrong guess!", HOME, NOW)
+        with pytest.raises(Throttled):
+            accounts.sign_in(conn, "Ann", PASSWORD, HOME, NOW)
+    finally:
+        conn.close()
+    capsys.readouterr()
+    assert cli("unlock", "Ann") == 0
+    assert "Cleared 3 recent failed sign-in(s) at Ann's name." in capsys.readouterr().out
+    assert _sign_in(db, "Ann", PASSWORD).name == "Ann"
+
+
+def test_unlock_of_a_name_without_an_account_fails_cleanly(cli, db: Path, capsys) -> None:
+    store.add_member(open_store(db), "Bob")
+    for name in ("Nobody", "Bob"):
+        assert cli("unlock", name) == 1
+        assert "No account has that name." in capsys.readouterr().err
