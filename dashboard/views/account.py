@@ -7,6 +7,7 @@ import streamlit as st
 from dashboard import runtime, text, validation
 from privacy.accounts import SIGN_IN_ERRORS, InvalidPassword
 from privacy.identity import Viewer
+from privacy.release import Refused
 from privacy.service import Hearth
 
 NOTICE = "account_notice"
@@ -85,7 +86,11 @@ def _unlock(hearth: Hearth, viewer: Viewer) -> None:
     labels = {member: text.safe_name(name) for member, name in names.items()}
     chosen = st.selectbox("Member", list(labels), format_func=labels.__getitem__, key=UNLOCK)
     if st.button("Clear sign-in throttle", key="account-unlock", icon=":material/lock_open:"):
-        cleared = hearth.unlock(viewer, chosen)
+        try:
+            cleared = hearth.unlock(viewer, chosen)
+        except Refused as refusal:  # e.g. the admin's own session ended meanwhile
+            st.error(str(refusal))
+            return
         plural = "" if cleared == 1 else "s"
         st.success(f"Cleared {cleared} recent failed sign-in{plural} at {text.md(names[chosen])}'s name.")
 
