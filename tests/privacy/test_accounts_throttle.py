@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from privacy import accounts, audit_log
 from privacy.accounts import Client, SignInFailed, Throttled
 from privacy.accounts.passwords import Passwords
-from privacy.accounts.throttle import DEFAULT_POLICY, ThrottlePolicy
+from privacy.accounts.throttle import DEFAULT_POLICY, ThrottlePolicy, wait
 
 AWAY = Client.address("198.51.100.9")
 GUESSER = Client("browser", "guesser")
@@ -260,3 +260,11 @@ def test_no_sequence_of_others_failures_refuses_a_clean_clients_correct_password
             assert signed_in.name == "Ann"
         finally:
             conn.close()
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(own=st.integers(0, 200), others=st.integers(0, 100_000), since=st.integers(0, 7_200))
+def test_no_wait_outlasts_an_hour_after_the_clients_own_last_failure(own, others, since) -> None:
+    left = wait(DEFAULT_POLICY, [NOW] * own, own + others, NOW + timedelta(seconds=since))
+    assert left <= max(timedelta(0), DEFAULT_POLICY.max_delay - timedelta(seconds=since))
+    assert (left > timedelta(0)) <= (own > 0)
