@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import os
+import secrets
 
 import streamlit as st
 
+from privacy.accounts import Client
 from privacy.identity import Viewer
 from privacy.service import Hearth
 from privacy.settings import ENV_NAMES, Settings
 
 TOKEN = "session_token"  # noqa: S105 (a state key, not a secret)
 """Session-state key of the server-side session token: per tab, gone on reload (sign in again)."""
+BROWSER = "sign_in_browser"
+"""Session-state key of the id this server issued to this browser session: without a trusted proxy,
+sign-in failures count against it. A reload is a new session and a new id (see the README)."""
 NOTICE = "sign_in_notice"
 """A one-off message for the sign-in page (e.g. 'your session ended')."""
 
@@ -25,6 +30,14 @@ def _open(environment: tuple[tuple[str, str], ...]) -> Hearth:
 def hearth() -> Hearth:
     """The shared service; the environment it is built from is the cache key (one configuration each)."""
     return _open(tuple((key, os.environ.get(key, "")) for key in ENV_NAMES))
+
+
+def client() -> Client:
+    """Whom this tab's sign-in failures count against: a proxy-vouched address, else this session's id."""
+    proxies = hearth().settings.trusted_proxies
+    forwarded = ", ".join(st.context.headers.get_all("X-Forwarded-For"))
+    browser = st.session_state.setdefault(BROWSER, secrets.token_urlsafe(16))
+    return proxies.client(st.context.ip_address, forwarded, browser)
 
 
 def viewer() -> Viewer | None:

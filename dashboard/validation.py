@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 import unicodedata
 
+from privacy.accounts.passwords import MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS
 from privacy.constraints import MIN_EPSILON_PER_VIEW
-from privacy.passwords import MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS
 
 MAX_UPLOAD_MB = 512
 """Per-widget limit: years of zipped Apple Health export fit (uploads are held in memory, so no more)."""

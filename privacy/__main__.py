@@ -10,7 +10,7 @@ import json
 import sys
 from datetime import date
 
-from privacy import accounts_cli
+from privacy.accounts import cli as accounts_cli
 from privacy.engine.periods import Period
 from privacy.epsilon import InvalidEpsilon
 from privacy.queries import InvalidQuery, QueryId, QuerySpec

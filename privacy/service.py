@@ -165,9 +165,9 @@ class Hearth:
         self._guarded(lambda: family_plan.save(self._conn, viewer.member_id, new, self._clock()))
         return new
 
-    def sign_in(self, name: str, password: str, address: str) -> Viewer:
-        """Password sign-in, throttled per name and per address; one generic failure message."""
-        return self._guarded(lambda: accounts.sign_in(self._conn, name, password, address, self._clock()))
+    def sign_in(self, name: str, password: str, client: accounts.Client) -> Viewer:
+        """Password sign-in, throttled per (name, client) and per name; one generic failure message."""
+        return self._guarded(lambda: accounts.sign_in(self._conn, name, password, client, self._clock()))
 
     def demo_sign_in(self, member_id: int) -> Viewer:
         """Passwordless sign-in as a demo member; refused unless the store is the demo family."""
@@ -194,6 +194,12 @@ class Hearth:
         """Revoke every session of the viewer's member, this one included: the 'I lost my phone' button."""
         current = self._checked(viewer)
         self._guarded(lambda: accounts.sign_out_everywhere(self._conn, current.member_id, self._clock()))
+
+    def unlock(self, viewer: Viewer, member_id: int) -> int:
+        """An admin clears a member's sign-in throttle for every client; returns the failures forgotten."""
+        if not self._checked(viewer).is_admin:
+            raise NotAllowed("Only an admin can clear a member's sign-in throttle.")
+        return self._guarded(lambda: accounts.unlock(self._conn, member_id))
 
     def figure(self, viewer: Viewer, product: Product, period: Period | None = None) -> Release:
         """A product's shared figure for `period` (default the newest released or releasable one).

@@ -11,6 +11,7 @@ from typing import TypeVar
 
 from data.store import default_path
 from data.zone import family_zone
+from privacy.accounts import TrustedProxies
 from privacy.constraints import (
     DEFAULT_LIFETIME_EPSILON,
     DEFAULT_MAX_EPSILON_PER_VIEW,
@@ -24,6 +25,7 @@ from privacy.queries import PrivacyUnit
 T = TypeVar("T")
 DEFAULT_CAP = Epsilon.request(DEFAULT_MAX_EPSILON_PER_VIEW)
 DEFAULT_LIFETIME = Epsilon.request(DEFAULT_LIFETIME_EPSILON)
+NO_PROXIES = TrustedProxies()
 ENV_NAMES = (
     "HEARTH_DB",
     "HEARTH_UNIT",
@@ -32,6 +34,7 @@ ENV_NAMES = (
     "HEARTH_TZ",
     "HEARTH_SETTLE_DAYS",
     "HEARTH_FROZEN_NOW",
+    "HEARTH_TRUSTED_PROXIES",
 )
 """Every variable `Settings.from_env` reads, and nothing else does."""
 
@@ -58,6 +61,8 @@ class Settings:
     """Days after a period ends before it is released without members who have not imported it."""
     frozen_now: datetime | None = None
     """A pinned clock for screenshot suites (`HEARTH_FROZEN_NOW`); never set in production."""
+    trusted_proxies: TrustedProxies = NO_PROXIES
+    """Reverse proxies whose `X-Forwarded-For` is believed (`HEARTH_TRUSTED_PROXIES`); none by default."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "unit", PrivacyUnit(self.unit))
@@ -78,7 +83,7 @@ class Settings:
         """Read every HEARTH_* variable once; a bad value stops start-up with a message naming it."""
         env = os.environ if environ is None else environ
         try:
-            zone = family_zone(env)
+            zone, proxies = family_zone(env), TrustedProxies.from_env(env)
         except ValueError as bad:
             raise BadSetting(str(bad)) from None
         return cls(
@@ -89,6 +94,7 @@ class Settings:
             zone=zone,
             settle_days=_read(env, "HEARTH_SETTLE_DAYS", int, DEFAULT_SETTLE_DAYS),
             frozen_now=_read(env, "HEARTH_FROZEN_NOW", _aware, None),
+            trusted_proxies=proxies,
         )
 
 

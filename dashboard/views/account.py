@@ -7,10 +7,13 @@ import streamlit as st
 from dashboard import runtime, text, validation
 from privacy.accounts import SIGN_IN_ERRORS, InvalidPassword
 from privacy.identity import Viewer
+from privacy.release import Refused
 from privacy.service import Hearth
 
 NOTICE = "account_notice"
 """A one-off success message, shown after the rerun that a password change ends with."""
+UNLOCK = "account-unlock-member"
+"""The admin's pick of whose sign-in throttle to clear."""
 CHANGED = "Password changed. Every other session of yours was signed out; this tab stays signed in."
 SIGNED_OUT = "You were signed out everywhere, on every device."
 
@@ -27,6 +30,8 @@ def render() -> None:
     else:
         _change_password(hearth, viewer)
     _sign_out_everywhere(hearth, viewer)
+    if viewer.is_admin:
+        _unlock(hearth, viewer)
 
 
 def _change_password(hearth: Hearth, viewer: Viewer) -> None:
@@ -68,6 +73,26 @@ def _sign_out_everywhere(hearth: Hearth, viewer: Viewer) -> None:
         runtime.forget()
         st.session_state[runtime.NOTICE] = SIGNED_OUT
         st.rerun()
+
+
+def _unlock(hearth: Hearth, viewer: Viewer) -> None:
+    """Admins only: forget every browser's failed sign-ins at one member's name."""
+    st.subheader("Clear a sign-in throttle")
+    st.caption(
+        "Someone's wrong guesses slow down only the browsers that made them, but a member who mistyped"
+        " while under attack may have to wait. This clears every wait at that member's name."
+    )
+    names = {member.id: member.name for member in hearth.roster()}
+    labels = {member: text.safe_name(name) for member, name in names.items()}
+    chosen = st.selectbox("Member", list(labels), format_func=labels.__getitem__, key=UNLOCK)
+    if st.button("Clear sign-in throttle", key="account-unlock", icon=":material/lock_open:"):
+        try:
+            cleared = hearth.unlock(viewer, chosen)
+        except Refused as refusal:  # e.g. the admin's own session ended meanwhile
+            st.error(str(refusal))
+            return
+        plural = "" if cleared == 1 else "s"
+        st.success(f"Cleared {cleared} recent failed sign-in{plural} at {text.md(names[chosen])}'s name.")
 
 
 if __name__ == "__main__":

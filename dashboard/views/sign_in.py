@@ -31,7 +31,7 @@ def render() -> None:
 
 def _password(name: str, password: str) -> None:
     try:
-        viewer = runtime.hearth().sign_in(name, password, st.context.ip_address)
+        viewer = runtime.hearth().sign_in(name, password, runtime.client())
     except SIGN_IN_ERRORS as refusal:
         st.error(str(refusal))
         return

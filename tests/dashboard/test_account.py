@@ -7,21 +7,23 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from apptest_support import PASSWORD, enter_demo, fresh_app, releases, spent, texts
+from apptest_support import PASSWORD, enter_demo, fresh_app, member_id, releases, spent, texts
 from streamlit.testing.v1 import AppTest
 
-from dashboard.views.account import CHANGED, SIGNED_OUT
-from privacy.accounts import SignInFailed
+from dashboard.views.account import CHANGED, SIGNED_OUT, UNLOCK
+from data import store
+from privacy.accounts import Client, SignInFailed, Throttled, create_account
 from privacy.service import Hearth
+from privacy.settings import Settings
 
 NEW = "a brand new passphrase"
-ADDRESS = "192.0.2.7"
+ADDRESS = Client("browser", "another-device")
 
 
 @contextmanager
 def service(path: Path) -> Iterator[Hearth]:
     """A second service on the same store (frozen clock from the environment), as another tab's server."""
-    hearth = Hearth.open(path)
+    hearth = Hearth.open(Settings(db=path))
     try:
         yield hearth
     finally:
@@ -154,3 +156,28 @@ def test_demo_members_get_a_note_instead_of_the_form_and_can_still_sign_out_ever
     with service(demo_store) as hearth:
         assert hearth.resume(token) is None
     assert spent(demo_store) == 0
+
+
+def test_only_an_admin_sees_the_unlock_and_it_clears_a_members_throttle(real_store: Path) -> None:
+    at = signed_in_as_ruth()
+    assert "account-unlock" not in [button.key for button in at.button]
+    conn = store.connect(real_store)
+    create_account(conn, "Maya", NEW, admin=True)
+    conn.close()
+    guesser = Client("browser", "guesser")
+    with service(real_store) as hearth:
+        for _ in range(3):
+            with pytest.raises(SignInFailed):
+                hearth.sign_in("Ruth", "wrong guess!", guesser)
+        with pytest.raises(Throttled):
+            hearth.sign_in("Ruth", PASSWORD, guesser)
+    admin = fresh_app()
+    admin.text_input(key="sign-in-name").input("Maya")
+    admin.text_input(key="sign-in-password").input(NEW)
+    admin.button(key="sign-in-submit").click().run()
+    account_page(admin).selectbox(key=UNLOCK).set_value(member_id(real_store, "Ruth")).run()
+    admin.button(key="account-unlock").click().run()
+    assert not admin.exception
+    assert admin.success.values == ["Cleared 3 recent failed sign-ins at Ruth's name."]
+    with service(real_store) as hearth:
+        assert hearth.sign_in("Ruth", PASSWORD, guesser).name == "Ruth"

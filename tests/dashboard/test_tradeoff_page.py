@@ -10,6 +10,7 @@ from apptest_support import APP, TIMEOUT, releases, spent
 from streamlit.testing.v1 import AppTest
 
 from privacy.service import Hearth
+from privacy.settings import Settings
 
 PAGE = str(Path(__file__).resolve().parents[2] / "dashboard" / "views" / "tradeoff.py")
 SECTIONS = ("release", "curves", "needle", "subtraction", "attack", "share", "renewal")
@@ -42,7 +43,7 @@ def _charts(at: AppTest) -> list[dict]:
 
 
 def _ledger_ready(path: Path) -> None:
-    Hearth.open(path).close()
+    Hearth.open(Settings(db=path)).close()
 
 
 def test_renders_without_sign_in_on_the_demo_store(demo_store: Path) -> None:

@@ -10,14 +10,14 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from accounts_support import FAST, NOW, PASSWORD, CountingHasher
+from accounts_support import FAST, HOME, NOW, PASSWORD, CountingHasher, open_store
 from argon2 import PasswordHasher
 
 from data import store
 from privacy import accounts
-from privacy.accounts import AccountExists, InvalidName, SignInFailed
-from privacy.passwords import InvalidPassword, Passwords
-from privacy.throttle import ThrottlePolicy
+from privacy.accounts import AccountExists, Client, InvalidName, SignInFailed
+from privacy.accounts.passwords import InvalidPassword, Passwords
+from privacy.accounts.throttle import ThrottlePolicy
 
 
 @pytest.fixture
@@ -27,14 +27,13 @@ def path(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def conn(path: Path) -> Iterator[sqlite3.Connection]:
-    connection = store.connect(path)
-    accounts.ensure_schema(connection)
+    connection = open_store(path)
     yield connection
     connection.close()
 
 
-def _sign_in(conn, name: str, password: str, address: str = "192.0.2.1", now: datetime = NOW, **kw):
-    return accounts.sign_in(conn, name, password, address, now, passwords=kw.pop("passwords", FAST), **kw)
+def _sign_in(conn, name: str, password: str, client: Client = HOME, now: datetime = NOW, **kw):
+    return accounts.sign_in(conn, name, password, client, now, passwords=kw.pop("passwords", FAST), **kw)
 
 
 def _failure(conn, name: str, password: str, **kw) -> SignInFailed:
@@ -60,10 +59,10 @@ def test_wrong_password_unknown_name_and_no_account_fail_identically(conn) -> No
     store.add_member(conn, "Bob")  # a member without an account
     failures = [
         _failure(conn, "Ann", "wrong password"),
-        _failure(conn, "Nobody", PASSWORD, address="192.0.2.2"),
-        _failure(conn, "Bob", PASSWORD, address="192.0.2.3"),
-        _failure(conn, "x" * 10_000, PASSWORD, address="192.0.2.4"),
-        _failure(conn, "Ann\ud800", "pass\udfffword", address="192.0.2.5"),
+        _failure(conn, "Nobody", PASSWORD, client=Client.address("192.0.2.2")),
+        _failure(conn, "Bob", PASSWORD, client=Client.address("192.0.2.3")),
+        _failure(conn, "x" * 10_000, PASSWORD, client=Client.address("192.0.2.4")),
+        _failure(conn, "Ann\ud800", "pass\udfffword", client=Client.address("192.0.2.5")),
     ]
     assert {type(f) for f in failures} == {SignInFailed}
     assert {str(f) for f in failures} == {"Name or password is incorrect."}
@@ -80,7 +79,7 @@ def test_unknown_name_still_costs_one_argon2_verification(conn) -> None:
 def test_unknown_and_known_names_take_comparable_time_to_fail(conn) -> None:
     timed = Passwords(PasswordHasher(time_cost=1, memory_cost=16_384, parallelism=1))
     accounts.create_account(conn, "Ann", PASSWORD, now=NOW, passwords=timed)
-    lenient = ThrottlePolicy(name_limit=100, address_limit=100)
+    lenient = ThrottlePolicy(free_failures=100)
     known, unknown = [], []
     for _ in range(10):  # interleaved, so drift in machine load hits both alike
         for name, samples in (("Ann", known), ("Nobody", unknown)):

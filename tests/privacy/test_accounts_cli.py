@@ -11,10 +11,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from accounts_support import NOW, PASSWORD
+from accounts_support import HOME, NOW, PASSWORD, open_store
 
 from data import store
-from privacy import accounts, accounts_cli
+from privacy import accounts
+from privacy.accounts import SignInFailed, Throttled
+from privacy.accounts import cli as accounts_cli
 from privacy.identity import Viewer
 
 
@@ -40,9 +42,9 @@ def cli(db: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., int]:
 
 
 def _sign_in(db: Path, name: str, password: str) -> Viewer:
-    conn = store.connect(db)
+    conn = open_store(db)
     try:
-        return accounts.sign_in(conn, name, password, "127.0.0.1", NOW)
+        return accounts.sign_in(conn, name, password, HOME, NOW)
     finally:
         conn.close()
 
@@ -135,3 +137,27 @@ def test_the_module_entry_point_wires_the_account_command(db: Path) -> None:
     assert (done.returncode, done.stderr) == (0, "")
     assert "Created an account for Ann" in done.stdout
     assert _sign_in(db, "Ann", PASSWORD).is_admin
+
+
+def test_unlock_clears_every_clients_failures_at_the_name(cli, db: Path, capsys) -> None:
+    cli("add", "Ann", stdin=PASSWORD + "\n")
+    conn = open_store(db)
+    try:
+        for _ in range(3):
+            with pytest.raises(SignInFailed):
+                accounts.sign_in(conn, "Ann", "wrong guess!", HOME, NOW)
+        with pytest.raises(Throttled):
+            accounts.sign_in(conn, "Ann", PASSWORD, HOME, NOW)
+    finally:
+        conn.close()
+    capsys.readouterr()
+    assert cli("unlock", "Ann") == 0
+    assert "Cleared 3 recent failed sign-in(s) at Ann's name." in capsys.readouterr().out
+    assert _sign_in(db, "Ann", PASSWORD).name == "Ann"
+
+
+def test_unlock_of_a_name_without_an_account_fails_cleanly(cli, db: Path, capsys) -> None:
+    store.add_member(open_store(db), "Bob")
+    for name in ("Nobody", "Bob"):
+        assert cli("unlock", name) == 1
+        assert "No account has that name." in capsys.readouterr().err

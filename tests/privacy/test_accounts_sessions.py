@@ -9,13 +9,13 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from accounts_support import FAST, NOW, PASSWORD
+from accounts_support import FAST, HOME, NOW, PASSWORD, open_store
 
 from data import store
 from privacy import accounts
 from privacy.accounts import SignInFailed
+from privacy.accounts.passwords import InvalidPassword
 from privacy.identity import Viewer
-from privacy.passwords import InvalidPassword
 from privacy.release import NotAllowed
 
 NEW = "a brand new passphrase"
@@ -28,15 +28,14 @@ def path(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def conn(path: Path) -> Iterator[sqlite3.Connection]:
-    connection = store.connect(path)
-    accounts.ensure_schema(connection)
+    connection = open_store(path)
     accounts.create_account(connection, "Ann", PASSWORD, now=NOW, passwords=FAST)
     yield connection
     connection.close()
 
 
 def _sign_in(conn, password: str = PASSWORD, now: datetime = NOW):
-    return accounts.sign_in(conn, "Ann", password, "192.0.2.1", now, passwords=FAST)
+    return accounts.sign_in(conn, "Ann", password, HOME, now, passwords=FAST)
 
 
 def _change(conn, viewer, old: str, new: str, now: datetime = NOW):

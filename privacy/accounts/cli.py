@@ -1,4 +1,4 @@
-"""`python -m privacy account add|list|passwd`: the operator's account tools, on the store at HEARTH_DB."""
+"""`python -m privacy account add|list|passwd|unlock`: the operator's tools, on the store at HEARTH_DB."""
 
 from __future__ import annotations
 
@@ -17,8 +17,10 @@ from privacy.accounts import (
     create_account,
     ensure_schema,
     reset_password,
+    unlock,
 )
-from privacy.passwords import MAX_PASSWORD_CHARS
+from privacy.accounts.passwords import MAX_PASSWORD_CHARS
+from privacy.accounts.registry import stored_hash
 
 FAILED = 1
 
@@ -33,6 +35,8 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     actions.add_parser("list", help="list accounts: member id, admin flag, name")
     passwd = actions.add_parser("passwd", help="set a new password and end all that member's sessions")
     passwd.add_argument("name")
+    unlock = actions.add_parser("unlock", help="clear every browser's failed sign-ins at that member's name")
+    unlock.add_argument("name")
     parser.set_defaults(func=run)
     return parser
 
@@ -51,6 +55,8 @@ def run(args: argparse.Namespace) -> int:
                     raise LookupError("No account has that name.")
                 reset_password(conn, member.id, _new_password(), datetime.now(UTC))
                 print(f"Password changed for {shown(member.name)}; all their sessions have ended.")
+            elif args.account_command == "unlock":
+                _unlock(conn, args.name)
             else:
                 _list(conn)
     except (ValueError, LookupError) as refusal:
@@ -69,6 +75,14 @@ def shown(name: str) -> str:
     """
     capped = name[:MAX_NAME_CHARS] + ("…" if len(name) > MAX_NAME_CHARS else "")
     return "".join(f"\\u{ord(c):04x}" if unicodedata.category(c).startswith("C") else c for c in capped)
+
+
+def _unlock(conn: sqlite3.Connection, name: str) -> None:
+    member = member_by_name(conn, name)
+    if member is None or stored_hash(conn, member.id) is None:
+        raise LookupError("No account has that name.")
+    cleared = unlock(conn, member.id)
+    print(f"Cleared {cleared} recent failed sign-in(s) at {shown(member.name)}'s name.")
 
 
 def _list(conn: sqlite3.Connection) -> None:
