@@ -11,40 +11,24 @@ and one block at a time: 2.5 million records take a few seconds and under 100 MB
 from __future__ import annotations
 
 import re
-from array import array
 from dataclasses import dataclass
+from datetime import date
 from typing import NamedTuple
 
 import numpy as np
 
 from data.importers._buckets import HOUR, hourly_samples
 from data.importers._checks import clean_label
-from data.importers._source import Context
+from data.importers._raw import RawSteps, skipped_note
+from data.importers._source import NO_RECORDS, Context
 from data.model import ParsedImport
 
 SOURCE = "apple-health"
 """The one stream an Apple file becomes: the store takes the largest source per hour, never a sum."""
 KINDS = ("watch", "phone", "other")
-BLOCK = 1 << 16
-"""Records per vectorised step: big enough to amortise numpy calls, small enough for ~10 MB of temporaries."""
+BLOCK = 1 << 14
+"""Records per vectorised step: a record spans at most a day (25 hour pieces), so ~40 MB of temporaries."""
 _MODEL = re.compile(r"\b(?:model|hardware):\s*([^,>]*)")
-
-
-@dataclass(frozen=True)
-class RawSteps:
-    """Step records as parallel typed arrays (26 bytes a record; objects would cost ~200)."""
-
-    start: array[int]
-    """Absolute start, in seconds (local wall clock minus its offset)."""
-    end: array[int]
-    offset: array[int]
-    """Offset of the start's wall clock from UTC, in seconds: local start = start + offset."""
-    steps: array[float]
-    """float32: exact for whole counts, ample for the rare fractional one."""
-    source: array[int]
-    """Index into `sources` (in insertion order)."""
-    sources: dict[tuple[str, str | None], int]
-    """(sourceName, device blob) -> index; a watch's blob changes with each software update."""
 
 
 class _Stream(NamedTuple):
@@ -64,19 +48,30 @@ def device_kind(device: str | None) -> int:
     return 0 if "watch" in text else 1 if "iphone" in text else 2
 
 
-def resolve(raw: RawSteps, ctx: Context) -> ParsedImport:
-    """De-duplicate the records and bucket them by local hour."""
+def resolve(raw: RawSteps, ctx: Context, fmt: str = SOURCE, exported_on: date | None = None) -> ParsedImport:
+    """De-duplicate the records and bucket them by local hour; skipped records are counted, not fatal."""
+    skipped = skipped_note(raw.skipped)
     if not raw.steps:
-        raise ctx.bad("whole file", "no step records found")
+        raise ctx.bad("whole file", f"{NO_RECORDS} {skipped[0]}" if skipped else NO_RECORDS)
     streams = sorted({_stream(name, device) for name, device in raw.sources})
-    stream_of = np.array([streams.index(_stream(*key)) for key in raw.sources], dtype=np.uint16)
+    position = {stream: index for index, stream in enumerate(streams)}
+    stream_of = np.array([position[_stream(*key)] for key in raw.sources], dtype=np.int32)
     records = _Records.of(raw, stream_of)
     rank = _rank(records, streams)
     hours, kept, totals = _resolve_ranked(records, rank)
-    samples = hourly_samples(ctx.file, zip(hours.tolist(), kept.tolist(), strict=True), SOURCE)
+    samples = hourly_samples(ctx.file, zip(hours.tolist(), kept.tolist(), strict=True), fmt)
     dropped = round(float(records.steps.sum(dtype=np.float64)) - float(kept.sum()))
-    notes = _notes([streams[i] for i in rank], totals, dropped)
-    return ParsedImport("apple-health", samples, len(raw.steps), dropped, notes)
+    ranked = [streams[i] for i, total in zip(rank, totals, strict=True) if total >= 0.5]
+    return ParsedImport(
+        format=fmt,
+        samples=samples,
+        rows_read=len(raw.steps) + raw.skipped.total(),
+        duplicates_dropped=dropped,
+        notes=_notes([streams[i] for i in rank], totals, dropped) + skipped,
+        exported_on=exported_on,
+        skipped=tuple(raw.skipped.most_common()),
+        sources=tuple(f"{s.label} ({KINDS[s.kind]})" for s in ranked),
+    )
 
 
 def _stream(name: str, device: str | None) -> _Stream:
@@ -100,7 +95,7 @@ class _Records:
             np.frombuffer(raw.end, dtype=np.int64),
             np.frombuffer(raw.offset, dtype=np.int32),
             np.frombuffer(raw.steps, dtype=np.float32),
-            stream_of[np.frombuffer(raw.source, dtype=np.uint16)],
+            stream_of[np.frombuffer(raw.source, dtype=np.int32)],
         )
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, tzinfo
 from typing import BinaryIO
 
 from data.importers._checks import BadValue
@@ -16,6 +17,8 @@ from data.model import BadInput
 Progress = Callable[[int, int], None]
 PROGRESS_STEP = 4 << 20
 """Report every 4 MiB: a few hundred calls for a gigabyte, invisible next to the parsing."""
+NO_RECORDS = "no step records found"
+"""The refusal of a file without steps; a Takeout skips such an entry instead of refusing the zip."""
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,8 @@ class Context:
     total: int
     """Bytes the stream will yield (the uncompressed size for a zip member), for progress."""
     progress: Progress | None = None
+    zone: tzinfo = UTC
+    """The member's time zone, for formats that write UTC (Fitbit's archive)."""
 
     def bad(self, where: str, problem: str) -> BadInput:
         """The error to raise, naming this file."""
@@ -112,3 +117,33 @@ def located(ctx: Context, where: str) -> Iterator[None]:
         raise ctx.bad(where, str(error)) from None
     except ValueError:
         raise ctx.bad(where, "the value is not in the expected format") from None
+
+
+class HashingReader(io.RawIOBase):
+    """A read-only stream hashing every byte it passes on: the file is read once, for parse and digest."""
+
+    def __init__(self, inner: BinaryIO) -> None:
+        super().__init__()
+        self._inner = inner
+        self._hash = hashlib.sha256()
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        """Pass bytes on, hashing them."""
+        data = self._inner.read(size)
+        self._hash.update(data)
+        return data
+
+    def readinto(self, buffer: memoryview | bytearray) -> int:
+        """For buffered readers: the same, into their buffer."""
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def hexdigest(self) -> str:
+        """The whole file's sha256: whatever the parser left unread is hashed now."""
+        while self.read(1 << 20):
+            pass
+        return self._hash.hexdigest()

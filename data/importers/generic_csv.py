@@ -12,7 +12,7 @@ from typing import BinaryIO
 
 from data.importers._buckets import HourlyTotals, daily_samples, hourly_samples, local_seconds
 from data.importers._checks import BadValue, check_day, parse_day, parse_steps
-from data.importers._source import Context, column_index, csv_rows, field, located
+from data.importers._source import NO_RECORDS, Context, column_index, csv_rows, field, located
 from data.model import ParsedImport
 
 SOURCE = "csv"
@@ -66,4 +66,4 @@ def _records(stream: BinaryIO, ctx: Context, when_column: str) -> Iterator[tuple
         found = True
         yield line, field(row, when_at, when_column, line, ctx), steps
     if not found:
-        raise ctx.bad("whole file", "no step records found")
+        raise ctx.bad("whole file", NO_RECORDS)

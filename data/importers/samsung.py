@@ -12,7 +12,7 @@ from typing import BinaryIO
 
 from data.importers._buckets import daily_samples
 from data.importers._checks import BadValue, check_day, parse_steps
-from data.importers._source import Context, csv_rows, field, located
+from data.importers._source import NO_RECORDS, Context, csv_rows, field, located
 from data.model import ParsedImport
 
 SOURCE = "samsung-health"
@@ -29,7 +29,7 @@ def parse(stream: BinaryIO, ctx: Context) -> ParsedImport:
     columns = _columns(*next(rows, (2, [])), ctx)
     read = [_record(row, line, columns, ctx) for line, row in rows if "".join(row).strip()]
     if not read:
-        raise ctx.bad("whole file", "no step records found")
+        raise ctx.bad("whole file", NO_RECORDS)
     totals = [(day, steps) for kind, day, steps in read if kind == ALL_DEVICES]
     notes: tuple[str, ...] = ()
     if not totals:
