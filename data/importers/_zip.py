@@ -63,6 +63,14 @@ def head(archive: zipfile.ZipFile, info: zipfile.ZipInfo, count: int, size_limit
         return stream.read(count)
 
 
+def sniff(archive: zipfile.ZipFile, info: zipfile.ZipInfo, count: int) -> bytes:
+    """The first `count` bytes of an entry that may be ignored: a few KB inflated, nothing checked yet."""
+    if info.flag_bits & 0x1:
+        return b""
+    with archive.open(info) as stream:
+        return stream.read(count)
+
+
 def _count_entries(raw: BinaryIO, size: int, ctx: Context) -> None:
     """Walk the central directory record by record; refuse past MAX_ENTRIES whatever the end record says."""
     start, length = _directory(raw, size, ctx)

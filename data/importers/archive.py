@@ -17,7 +17,7 @@ from data.importers._checks import clean_label
 from data.importers._merge import merge_streams
 from data.importers._prologue import PROLOGUE_LIMIT, is_health_data
 from data.importers._source import NO_RECORDS, Context
-from data.importers._zip import MAX_RATIO, head, open_archive, open_entry
+from data.importers._zip import MAX_RATIO, head, open_archive, open_entry, sniff
 from data.importers.detect import detect
 from data.model import BadInput, ParsedImport
 
@@ -70,7 +70,7 @@ def _takeout(
     Takeouts hold thousands of small entries, so a bomb is judged by the bytes the chosen entries
     inflate to: their total must stay under both the size limit and MAX_RATIO times the zip's size.
     """
-    chosen = [(info, kind) for info in infos if (kind := _takeout_kind(archive, info, budget, ctx))]
+    chosen = [(info, kind) for info in infos if (kind := _takeout_kind(archive, info))]
     if not chosen:
         raise ctx.bad("whole file", REFUSAL)
     total = sum(info.file_size for info, _ in chosen)
@@ -95,7 +95,7 @@ _PARSERS: dict[str, Callable[[BinaryIO, Context], ParsedImport]] = {
 }
 
 
-def _takeout_kind(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int, ctx: Context) -> str | None:
+def _takeout_kind(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> str | None:
     """Which step format an entry holds, judged by name and header; anything else is ignored."""
     base = info.filename.rsplit("/", 1)[-1]
     if _FITBIT_JSON.fullmatch(base):
@@ -103,7 +103,7 @@ def _takeout_kind(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int, 
     if not base.lower().endswith(".csv") or _DAY_FILE.fullmatch(base) or info.file_size == 0:
         return None
     try:
-        kind = detect(head(archive, info, SNIFF, budget, ctx), base)
+        kind = detect(sniff(archive, info, SNIFF), base)
     except BadInput:
         return None
     return kind if kind in ("fitbit-csv", "google-fit-daily") else None
