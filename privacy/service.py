@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sqlite3
 import threading
@@ -15,11 +14,10 @@ from typing import TypeVar
 import polars as pl
 
 from data import store
-from data.importers import parse_file
-from data.model import BadInput
-from privacy import accounts, engine, ledger
+from privacy import accounts, engine, imports, ledger
 from privacy.epsilon import Epsilon
 from privacy.identity import Viewer
+from privacy.imports import ImportRefused, ImportSummary
 from privacy.ledger import Budget, LedgerEntry, Limits
 from privacy.queries import UNIT_WORDS, QuerySpec
 from privacy.release import (
@@ -28,7 +26,6 @@ from privacy.release import (
     NotAllowed,
     OverCap,
     Preview,
-    Refused,
     Release,
 )
 from privacy.releases_json import release_from_json, release_to_json
@@ -45,23 +42,6 @@ class MemberLabel:
 
     id: int
     name: str
-
-
-@dataclass(frozen=True)
-class ImportSummary:
-    """What an import did, for the Import page's result summary."""
-
-    member: str
-    format: str
-    rows_read: int
-    buckets_stored: int
-    duplicates_dropped: int
-    already_imported: bool
-    notes: tuple[str, ...]
-
-
-class ImportRefused(Refused):
-    """A file Hearth would not store; the message names the file and line, nothing was stored."""
 
 
 def frozen_clock_from_env() -> Callable[[], datetime] | None:
@@ -209,26 +189,20 @@ class Hearth:
         display_name: str,
         progress: Callable[[int, int], None] | None = None,
     ) -> ImportSummary:
-        """Import a file for oneself (or, as admin, for anyone): all or nothing."""
+        """Import a file for oneself (or, as admin, for anyone): all or nothing (see `privacy.imports`)."""
         viewer = self._checked(viewer)
-        if member_name != viewer.name and not viewer.is_admin:
-            raise NotAllowed("You can import your own data only; an admin can import for others.")
-        try:
-            parsed = parse_file(path, display_name=display_name, progress=progress)
-            digest = _sha256(path)
-            outcome = self._guarded(
-                lambda: store.ingest(self._conn, member_name, parsed, display_name, digest)
-            )
-        except (BadInput, store.WrongStore) as bad:
-            raise ImportRefused(str(bad)) from None
-        return ImportSummary(
-            member=outcome.member.name,
-            format=parsed.format,
-            rows_read=outcome.rows_read,
-            buckets_stored=outcome.buckets_stored,
-            duplicates_dropped=outcome.duplicates_dropped,
-            already_imported=outcome.batch_id is None,
-            notes=parsed.notes,
+        zone, today = imports.family_today(self._clock())
+        return imports.import_file(
+            self._conn,
+            viewer.name,
+            viewer.is_admin,
+            member_name,
+            path,
+            display_name,
+            today,
+            progress,
+            zone=zone,
+            guard=self._guarded,
         )
 
     def _release(self, viewer: Viewer, spec: QuerySpec, requested: Epsilon) -> Release:
@@ -332,11 +306,3 @@ class Hearth:
                 return call()
         except sqlite3.Error:
             raise LedgerUnavailable("The privacy ledger is unavailable; nothing was released.") from None
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
