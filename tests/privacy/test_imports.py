@@ -54,7 +54,7 @@ def test_a_store_failure_is_refused_naming_the_file(conn: sqlite3.Connection, tm
     def full(_: object) -> object:
         raise sqlite3.OperationalError("database or disk is full")
 
-    with pytest.raises(ImportRefused, match=r"^steps.csv: the store could not take the import \(database or disk"):
+    with pytest.raises(ImportRefused, match=r"^steps.csv: the store could not take the import \(database or"):
         import_file(conn, "Ruth", False, "Ruth", path, "steps.csv", date(2026, 10, 5), guard=full)
 
 
