@@ -7,6 +7,8 @@ Three files, each parsed by `parse_file` in its own child process (peak memory i
   de-duplication cut every record into hours, a few hundred thousand per source;
 - long attribute: an export.xml whose one attribute is hundreds of MB, which made expat rescan the
   open token on every chunk (quadratic);
+- many streams: 5,000 sources of 100 non-overlapping records each (86 MB): each source was a pass over
+  every better source's intervals, so time grew with sources x records;
 - long attribute, zipped: the same trick in a zip that stays under the 200x ratio limit.
 """
 
@@ -40,6 +42,26 @@ def many_sources(path: Path, sources: int = 200) -> None:
         for n in range(sources)
     ]
     path.write_text(HEAD + "".join(lines) + "</HealthData>\n")
+
+
+def many_streams(path: Path, sources: int = 5000, each: int = 100) -> None:
+    """Thousands of sources, each with many short records that never overlap: each one a stream to rank."""
+    minute = 60
+    first = 18_262 * 86_400  # 2020-01-01 in seconds since 1970
+    with path.open("w") as out:
+        out.write(HEAD)
+        for source in range(sources):
+            lines = []
+            for n in range(each):
+                start = first + (n * sources + source) * 2 * minute
+                walk = {"start": _moment(start), "end": _moment(start + minute), "value": 10}
+                lines.append(RECORD.format(name=f"App {source}", **walk))
+            out.write("".join(lines))
+        out.write("</HealthData>\n")
+
+
+def _moment(seconds: int) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S +0000", time.gmtime(seconds))
 
 
 def long_attribute_lines(mb: int):
@@ -105,6 +127,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="hearth-hostile-") as temp:
         files = {
             "many sources": (Path(temp) / "many.xml", many_sources),
+            "5,000 streams x 100": (Path(temp) / "streams.xml", many_streams),
             "long attribute": (Path(temp) / "long.xml", lambda p: long_attribute(p, args.attribute_mb)),
             "long attribute, zipped": (
                 Path(temp) / "long.zip",

@@ -11,7 +11,7 @@ and one block at a time: 2.5 million records take a few seconds and under 100 MB
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import NamedTuple
 
@@ -19,7 +19,7 @@ import numpy as np
 
 from data.importers._buckets import HOUR, hourly_samples
 from data.importers._checks import clean_label
-from data.importers._raw import RawSteps, skipped_note
+from data.importers._raw import RawSteps, reasons, skipped_note
 from data.importers._source import NO_RECORDS, Context
 from data.model import ParsedImport
 
@@ -28,6 +28,8 @@ SOURCE = "apple-health"
 KINDS = ("watch", "phone", "other")
 BLOCK = 1 << 14
 """Records per vectorised step: a record spans at most a day (25 hour pieces), so ~40 MB of temporaries."""
+MAX_RANKED = 32
+"""Streams de-duplicated one by one; real exports have a handful of step sources, the rest are pooled."""
 _MODEL = re.compile(r"\b(?:model|hardware):\s*([^,>]*)")
 
 
@@ -50,14 +52,15 @@ def device_kind(device: str | None) -> int:
 
 def resolve(raw: RawSteps, ctx: Context, fmt: str = SOURCE, exported_on: date | None = None) -> ParsedImport:
     """De-duplicate the records and bucket them by local hour; skipped records are counted, not fatal."""
-    skipped = skipped_note(raw.skipped)
     if not raw.steps:
-        raise ctx.bad("whole file", f"{NO_RECORDS} {skipped[0]}" if skipped else NO_RECORDS)
+        every = f" (all {raw.skipped.total():,} were impossible: {reasons(raw.skipped)})"
+        raise ctx.bad("whole file", NO_RECORDS + (every if raw.skipped else ""))
+    skipped = skipped_note(raw.skipped)
     streams = sorted({_stream(name, device) for name, device in raw.sources})
     position = {stream: index for index, stream in enumerate(streams)}
     stream_of = np.array([position[_stream(*key)] for key in raw.sources], dtype=np.int32)
     records = _Records.of(raw, stream_of)
-    rank = _rank(records, streams)
+    records, streams, rank = _pool(records, streams, _rank(records, streams))
     hours, kept, totals = _resolve_ranked(records, rank)
     samples = hourly_samples(ctx.file, zip(hours.tolist(), kept.tolist(), strict=True), fmt)
     dropped = round(float(records.steps.sum(dtype=np.float64)) - float(kept.sum()))
@@ -103,6 +106,26 @@ def _rank(records: _Records, streams: list[_Stream]) -> list[int]:
     """Streams best first: watch, phone, other; within a kind the one with more steps, then by name."""
     totals = np.bincount(records.stream, weights=records.steps, minlength=len(streams))
     return sorted(range(len(streams)), key=lambda i: (streams[i].kind, -totals[i], i))
+
+
+def _pool(
+    records: _Records, streams: list[_Stream], rank: list[int]
+) -> tuple[_Records, list[_Stream], list[int]]:
+    """Streams ranked past MAX_RANKED become one stream, ranked last: each stream costs a pass over the cover.
+
+    Within the pool, overlapping records count once, as within one source; the pool only fills gaps.
+    """
+    if len(rank) <= MAX_RANKED:
+        return records, streams, rank
+    kept = rank[: MAX_RANKED - 1]
+    remap = np.full(len(streams), len(kept), dtype=np.int32)
+    remap[kept] = np.arange(len(kept), dtype=np.int32)
+    pool = _Stream(KINDS.index("other"), f"{len(rank) - len(kept):,} other sources")
+    return (
+        replace(records, stream=remap[records.stream]),
+        [streams[i] for i in kept] + [pool],
+        list(range(MAX_RANKED)),
+    )
 
 
 def _resolve_ranked(records: _Records, rank: list[int]) -> tuple[np.ndarray, np.ndarray, list[float]]:

@@ -95,5 +95,9 @@ def skipped_note(skipped: Counter[str]) -> tuple[str, ...]:
     """The summary's words for skipped records, or nothing."""
     if not skipped:
         return ()
-    parts = "; ".join(f"{count:,} {reason}" for reason, count in skipped.most_common())
-    return (f"Skipped {sum(skipped.values()):,} impossible records (the rest was imported): {parts}.",)
+    return (f"Skipped {skipped.total():,} impossible records (the rest was imported): {reasons(skipped)}.",)
+
+
+def reasons(skipped: Counter[str]) -> str:
+    """`3 dated after the export was made; 1 spanning more than a day`, most frequent first."""
+    return "; ".join(f"{count:,} {reason}" for reason, count in skipped.most_common())

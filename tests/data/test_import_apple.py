@@ -228,7 +228,7 @@ def test_an_impossible_record_is_skipped_and_counted_the_rest_imports(
 
 def test_a_file_of_only_impossible_records_is_refused_saying_why(write, apple_xml, step):
     glitch = step("2030-01-15 08:00:00 -0700", "2030-01-15 08:10:00 -0700", 5)
-    with pytest.raises(BadInput, match=r"whole file: no step records found Skipped 1 .*dated after"):
+    with pytest.raises(BadInput, match=r"no step records found \(all 1 were impossible: 1 dated after"):
         parse_file(write("export.xml", apple_xml(glitch)), today=TODAY)
 
 

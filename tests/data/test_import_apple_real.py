@@ -68,8 +68,10 @@ def test_hundreds_of_apps_and_devices_import(write, apple_xml, step):
         for n in range(1500)
     ]
     parsed = parse_file(write("export.xml", apple_xml(*records)), today=TODAY)
-    assert len(parsed.sources) == 15  # one app wins each day; the other 99 were counting the same walk
     assert parsed.rows_read == 1500
+    assert sum(s.steps for s in parsed.samples) == 15 * 10  # each day's walk once, not a hundred times
+    assert parsed.duplicates_dropped == 1500 * 10 - 15 * 10
+    assert parsed.sources[-1] == "1,469 other sources (other)"  # past 32, sources are pooled
 
 
 def test_a_record_from_a_glitched_clock_is_skipped_and_the_export_imports(write, apple_xml, step):
