@@ -17,8 +17,8 @@ from data.importers._source import NO_RECORDS, Context, column_index, csv_rows, 
 from data.model import ParsedImport
 
 SOURCE = "fitbit"
-MAX_JSON_BYTES = 64 << 20
-"""A month of minute-level steps is a few MB; a JSON file is read whole, so it is capped."""
+MAX_JSON_BYTES = 16 << 20
+"""A month of minute-level steps is ~2 MB; a JSON file is read whole (objects cost ~7x), so it is capped."""
 NOTE = "Fitbit writes UTC times; they were moved to the member's time zone."
 
 
