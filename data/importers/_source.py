@@ -17,6 +17,8 @@ from data.model import BadInput
 Progress = Callable[[int, int], None]
 PROGRESS_STEP = 4 << 20
 """Report every 4 MiB: a few hundred calls for a gigabyte, invisible next to the parsing."""
+MAX_LINE = 1 << 20
+"""Characters in one CSV line: real rows are under 200; a line without end is refused, not held."""
 NO_RECORDS = "no step records found"
 """The refusal of a file without steps; a Takeout skips such an entry instead of refusing the zip."""
 
@@ -76,7 +78,7 @@ def reader(stream: BinaryIO, ctx: Context) -> ProgressReader:
 def csv_rows(stream: BinaryIO, ctx: Context) -> Iterator[tuple[int, list[str]]]:
     """(line number, fields) of a UTF-8 CSV, header included; undecodable or broken text is refused."""
     text = io.TextIOWrapper(io.BufferedReader(reader(stream, ctx)), encoding="utf-8-sig", newline="")
-    rows = csv.reader(text)
+    rows = csv.reader(_lines(text, ctx))
     line = 0
     try:
         for row in rows:
@@ -85,6 +87,16 @@ def csv_rows(stream: BinaryIO, ctx: Context) -> Iterator[tuple[int, list[str]]]:
     except (UnicodeDecodeError, csv.Error) as error:
         problem = "the text is not valid UTF-8" if isinstance(error, UnicodeDecodeError) else "broken CSV"
         raise ctx.bad(f"line {line + 1}", problem) from None
+
+
+def _lines(text: io.TextIOWrapper, ctx: Context) -> Iterator[str]:
+    """The text's lines, refusing one over MAX_LINE as soon as it is seen (a 1 GB line would be 1 GB held)."""
+    number = 0
+    while line := text.readline(MAX_LINE + 1):
+        number += 1
+        if len(line) > MAX_LINE:
+            raise ctx.bad(f"line {number}", f"a line longer than {MAX_LINE >> 10:,} KB is not step data")
+        yield line
 
 
 def column_index(header: list[str], wanted: str, ctx: Context) -> int:

@@ -171,3 +171,9 @@ def test_a_timestamp_given_twice_is_refused_like_a_date_given_twice(write):
     )
     with pytest.raises(BadInput, match=r"line 4, field 'timestamp': the same timestamp is already on line 2"):
         parse_file(write("steps.csv", content), today=TODAY)
+
+
+def test_a_line_without_end_is_refused_as_soon_as_it_passes_a_mebibyte(write):
+    content = "member,date,steps\nAnna,2024-01-02," + "9" * (3 << 20) + "\n"
+    with pytest.raises(BadInput, match=r"line 2: a line longer than 1,024 KB is not step data"):
+        parse_file(write("steps.csv", content), today=TODAY)
