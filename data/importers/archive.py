@@ -42,7 +42,7 @@ def parse_zip(raw: BinaryIO, size: int, size_limit: int, ctx: Context) -> Parsed
     if export is not None:
         with open_entry(archive, export, size_limit, ctx) as stream:
             return apple.parse(stream, _entry_ctx(ctx, export, export.file_size, 0))
-    database = next((info for info in infos if _is_database(archive, info, size_limit, ctx)), None)
+    database = next((info for info in infos if _is_database(archive, info)), None)
     if database is not None:
         return health_connect.parse_entry(archive, database, size_limit, _entry_ctx(ctx, database, 0, 0))
     return _takeout(archive, infos, min(size_limit, MAX_RATIO * size), ctx)
@@ -56,10 +56,9 @@ def _is_apple(archive: zipfile.ZipFile, info: zipfile.ZipInfo, size_limit: int, 
     return is_health_data(head(archive, info, PROLOGUE_LIMIT, size_limit, ctx))
 
 
-def _is_database(archive: zipfile.ZipFile, info: zipfile.ZipInfo, size_limit: int, ctx: Context) -> bool:
-    if info.file_size < len(SQLITE_MAGIC) or info.filename.lower().endswith((".csv", ".json", ".xml")):
-        return False
-    return head(archive, info, len(SQLITE_MAGIC), size_limit, ctx) == SQLITE_MAGIC
+def _is_database(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """A SQLite file by its magic bytes (Health Connect names it by version); checked only when read."""
+    return info.file_size >= len(SQLITE_MAGIC) and sniff(archive, info, len(SQLITE_MAGIC)) == SQLITE_MAGIC
 
 
 def _takeout(
