@@ -14,6 +14,7 @@ from typing import BinaryIO
 
 from data.importers import apple, fitbit, google_fit, health_connect
 from data.importers._checks import clean_label
+from data.importers._fitbit_profile import archive_zone
 from data.importers._merge import merge_streams
 from data.importers._prologue import PROLOGUE_LIMIT, is_health_data
 from data.importers._source import NO_RECORDS, Context
@@ -75,6 +76,8 @@ def _takeout(
     total = sum(info.file_size for info, _ in chosen)
     if total > budget:
         raise ctx.bad("whole file", f"refused: the step files inflate to more than {budget:,} bytes")
+    stated = archive_zone(archive, infos)
+    ctx = ctx if stated is None else replace(ctx, zone=stated)
     parts, done = [], 0
     for info, kind in chosen:
         with open_entry(archive, info, budget, ctx) as stream:

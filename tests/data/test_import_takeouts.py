@@ -150,3 +150,12 @@ def test_a_database_without_a_steps_table_is_refused(write, tmp_path):
     content = make_zip([("health_connect_export.db", (tmp_path / "x.db").read_bytes())])
     with pytest.raises(BadInput, match=r"without steps_record_table"):
         parse_file(write("hc.zip", content), today=TODAY)
+
+
+def test_a_fitbit_takeout_stating_its_owners_zone_uses_it(write):
+    entries = [
+        ("Takeout/Fitbit/Global Export Data/steps-2023-01-25.json", steps_json(("01/25/23 03:10:00", 40))),
+        ("Takeout/Fitbit/Profile/Profile.csv", "id,full_name,timezone\nX1,Ann,Asia/Tokyo\n"),
+    ]
+    parsed = parse_file(write("takeout.zip", make_zip(entries)), today=TODAY, zone=LOS_ANGELES)
+    assert {s.start: s.steps for s in parsed.samples} == {datetime(2023, 1, 25, 12): 40}
