@@ -19,7 +19,7 @@ from xml.parsers import expat
 
 from data.importers._apple_source import SourceKeys
 from data.importers._buckets import DAY, HOUR
-from data.importers._checks import BadValue
+from data.importers._checks import MAX_STEPS_PER_HOUR, BadValue
 from data.importers._overlap import resolve
 from data.importers._prologue import PROLOGUE_LIMIT, clean_prologue
 from data.importers._raw import EARLIEST, RawSteps, latest_moment
@@ -90,7 +90,7 @@ class _Collector:
         sources, latest, raw = self.keys.cache, self.latest, self.raw
         add_start, add_end, add_offset = raw.start.append, raw.end.append, raw.offset.append
         add_steps, add_source = raw.steps.append, raw.source.append
-        limit = 30_000
+        limit = MAX_STEPS_PER_HOUR  # more may still be possible over a long record: `RawSteps.add` decides
 
         def start(name: str, attrs: dict[str, str]) -> None:
             if attrs.get("type") != STEP_TYPE or name != "Record" or self.in_correlation:
