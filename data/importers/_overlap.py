@@ -130,11 +130,10 @@ def _pool(
 
 def _resolve_ranked(records: _Records, rank: list[int]) -> tuple[np.ndarray, np.ndarray, list[float]]:
     """(hour numbers, kept steps per hour, kept steps per ranked stream)."""
-    by_stream = np.argsort(records.stream, kind="stable").astype(np.int32)
-    bounds = np.searchsorted(records.stream[by_stream], np.arange(len(rank) + 1)).tolist()
     cover, parts, totals = _Cover.empty(), [], []
     for position, stream in enumerate(rank):
-        index = by_stream[bounds[stream] : bounds[stream + 1]]
+        # One stream at a time (at most MAX_RANKED passes): no index over every record is held.
+        index = np.flatnonzero(records.stream == stream).astype(np.int32)
         index = index[np.argsort(records.start[index], kind="stable")]
         hours, kept, starts, ends = _resolve_stream(records, index, cover)
         parts.append((hours, kept))
