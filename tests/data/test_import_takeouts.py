@@ -159,3 +159,14 @@ def test_a_fitbit_takeout_stating_its_owners_zone_uses_it(write):
     ]
     parsed = parse_file(write("takeout.zip", make_zip(entries)), today=TODAY, zone=LOS_ANGELES)
     assert {s.start: s.steps for s in parsed.samples} == {datetime(2023, 1, 25, 12): 40}
+
+
+def test_health_connect_rows_without_a_valid_count_are_skipped(write, tmp_path):
+    start = datetime(2025, 6, 2, 6, 0, tzinfo=UTC)
+    end = datetime(2025, 6, 2, 6, 20, tzinfo=UTC)
+    rows = [(count, millis(start), 0, millis(end), 1) for count in (300, -5, "lots", None)]
+    database = health_connect_db(tmp_path / "hc.db", rows)
+    content = make_zip([("health_connect_export.db", database)])
+    parsed = parse_file(write("hc.zip", content), today=date(2025, 12, 31))
+    assert {s.start: s.steps for s in parsed.samples} == {datetime(2025, 6, 2, 6): 300}
+    assert parsed.skipped == (("without a valid step count", 3),)
