@@ -7,6 +7,7 @@ stores the returned `ParsedImport` (all or nothing) for the member it chose.
 from __future__ import annotations
 
 import hashlib
+import struct
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -80,7 +81,11 @@ def _parse_zip(raw: BinaryIO, size: int, size_limit: int, ctx: Context) -> Parse
     """A zip reads only some entries, so its digest is a separate pass over the (compressed) file."""
     try:
         parsed = parse_zip(raw, size, size_limit, ctx)
-    except (zipfile.BadZipFile, EOFError, zlib.error):
+    except BadInput:
+        raise
+    except NotImplementedError:  # zipfile's answer to deflate64 and other rare methods
+        raise BadInput(ctx.file, "whole file", "the zip uses a compression Hearth cannot read") from None
+    except (zipfile.BadZipFile, EOFError, zlib.error, struct.error, ValueError):
         raise BadInput(ctx.file, "whole file", "the zip archive is damaged or truncated") from None
     raw.seek(0)
     return replace(parsed, sha256=hashlib.file_digest(raw, "sha256").hexdigest())

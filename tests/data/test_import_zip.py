@@ -117,3 +117,12 @@ def test_file_over_the_size_limit_is_refused_up_front(write, export_xml):
     path = write("export.zip", make_zip([(MEMBER, export_xml)]))
     with pytest.raises(BadInput, match=r"export.zip: whole file: the file is larger than the 100-byte limit"):
         parse_file(path, today=TODAY, size_limit=100)
+
+
+def test_an_unreadable_compression_method_is_refused_not_a_traceback(write, export_xml):
+    content = bytearray(make_zip([(MEMBER, export_xml)]))
+    for signature, offset in ((b"PK\x03\x04", 8), (b"PK\x01\x02", 10)):
+        at = content.index(signature)
+        struct.pack_into("<H", content, at + offset, 9)  # deflate64
+    with pytest.raises(BadInput, match=r"the zip uses a compression Hearth cannot read"):
+        parse_file(write("export.zip", bytes(content)), today=TODAY)
