@@ -53,8 +53,11 @@ class ImportRefused(Refused):
 
 
 def family_today(now: datetime, environ: dict[str, str] | None = None) -> tuple[tzinfo, date]:
-    """The family's zone (`HEARTH_TZ`) and the import day in it."""
-    zone = family_zone(os.environ if environ is None else environ)
+    """The family's zone (`HEARTH_TZ`) and the import day in it; a bad zone refuses the import."""
+    try:
+        zone = family_zone(os.environ if environ is None else environ)
+    except ValueError as error:
+        raise ImportRefused(str(error)) from None
     return zone, local_today(zone, now)
 
 

@@ -61,3 +61,8 @@ def test_a_store_failure_is_refused_naming_the_file(conn: sqlite3.Connection, tm
 def test_the_import_day_is_the_family_zones_date() -> None:
     zone, today = family_today(datetime(2026, 10, 31, 23, 30, tzinfo=UTC), {"HEARTH_TZ": "Asia/Tokyo"})
     assert (str(zone), today) == ("Asia/Tokyo", date(2026, 11, 1))
+
+
+def test_an_unknown_family_zone_refuses_the_import_naming_the_variable() -> None:
+    with pytest.raises(ImportRefused, match="HEARTH_TZ"):
+        family_today(datetime(2026, 10, 31, tzinfo=UTC), {"HEARTH_TZ": "Nowhere/Town"})
