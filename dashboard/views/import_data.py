@@ -102,7 +102,8 @@ def _summary(summary: ImportSummary) -> None:
     for reason, count in summary.skipped:
         st.caption(f"Skipped {count:,} records {text.md(reason, 80)}.")
     if summary.covered_through is not None:
-        st.caption(f"Your data are complete through {summary.covered_through.isoformat()}.")
+        complete = summary.covered_through.isoformat()
+        st.caption(f"{text.md(summary.member)}'s steps are complete through {complete}.")
     for note in summary.notes:
         st.caption(text.md(note, 300))
 
