@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from pathlib import Path
@@ -52,7 +52,7 @@ class ImportRefused(Refused):
     """A file Hearth would not store; the message names the file and line, nothing was stored."""
 
 
-def family_today(now: datetime, environ: dict[str, str] | None = None) -> tuple[tzinfo, date]:
+def family_today(now: datetime, environ: Mapping[str, str] | None = None) -> tuple[tzinfo, date]:
     """The family's zone (`HEARTH_TZ`) and the import day in it; a bad zone refuses the import."""
     try:
         zone = family_zone(os.environ if environ is None else environ)
