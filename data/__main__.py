@@ -1,18 +1,19 @@
 """Command line for loading data without the app: `python -m data import|demo|daily` (see data/README.md).
 
-Exit codes: 0 success (an already imported file included), 2 refused input or usage, as argparse does.
+Exit codes: 0 success (an already imported file included), 2 refused input, usage, or a file or store
+that cannot be used (one line naming it, never a traceback).
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
-import hashlib
+import os
 import sqlite3
 import sys
 import unicodedata
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import polars as pl
@@ -22,6 +23,8 @@ from data.demo import DEMO_FIRST_DAY, DEMO_LAST_DAY, load_demo
 from data.importers import parse_file
 from data.model import BadInput, ParsedImport
 from data.progress import TextProgress
+from data.summary import summary_lines
+from data.zone import family_zone, local_today
 
 BIG_FILE = 20 * 1024 * 1024
 """Bytes above which the progress bar shows even when stderr is not a terminal (a log still shows life)."""
@@ -45,13 +48,34 @@ def member_name(text: str) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Parse arguments, run one command, map refusals to exit code 2."""
+    """Parse arguments, run one command; every refusal and file or store failure is one line, exit 2."""
     args = _parser().parse_args(argv)
     try:
-        return args.command(args)
-    except (Refused, BadInput, store.WrongStore) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return REFUSED
+        args.zone = family_zone(os.environ)
+        args.today = local_today(args.zone, datetime.now(UTC))
+        status = args.command(args)
+        sys.stdout.flush()  # a closed pipe is reported here, not as a traceback at interpreter exit
+        return status
+    except (Refused, BadInput, store.WrongStore, ValueError) as error:
+        return _fail(str(error))
+    except sqlite3.Error as error:
+        return _fail(f"{store.default_path()}: the store cannot be used ({error})")
+    except BrokenPipeError:
+        _silence_stdout()
+        return _fail("stdout: the output was closed before everything was written")
+    except OSError as error:
+        return _fail(f"{error.filename or store.default_path()}: {error.strerror or error}")
+
+
+def _fail(message: str) -> int:
+    print(f"error: {' '.join(message.split())}", file=sys.stderr)
+    return REFUSED
+
+
+def _silence_stdout() -> None:
+    """After a closed pipe, point stdout at /dev/null so the interpreter's final flush cannot fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -60,7 +84,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(required=True, metavar="{import,demo,daily}")
     imp = commands.add_parser("import", help="import one export file for a member (format read from content)")
-    imp.add_argument("--member", required=True, type=member_name, help="display name; a new one is added")
+    imp.add_argument("--member", required=True, type=member_name, help="an existing member's display name")
+    imp.add_argument("--new-member", action="store_true", help="add the member if there is none of that name")
     imp.add_argument("file", type=Path)
     imp.set_defaults(command=_import)
     demo = commands.add_parser("demo", help="load the bundled demo family")
@@ -81,19 +106,22 @@ def _import(args: argparse.Namespace) -> int:
             raise store.WrongStore(
                 f"{store.default_path()} is a {store.store_kind(conn)} store; set HEARTH_DB"
             )
-        digest = _sha256(path)
-        parsed = _parse(path)
-        outcome = store.ingest(conn, args.member, parsed, path.name, digest)
+        if not args.new_member and store.member_by_name(conn, args.member) is None:
+            raise Refused(
+                f"no member named {args.member!r} in {store.default_path()}; add --new-member to add one"
+            )
+        parsed = _parse(path, args)
+        outcome = store.ingest(conn, args.member, parsed, path.name, parsed.sha256, today=args.today)
     finally:
         conn.close()
     print(_import_summary(path, args.member, parsed, outcome))
     return 0
 
 
-def _parse(path: Path) -> ParsedImport:
+def _parse(path: Path, args: argparse.Namespace) -> ParsedImport:
     progress = TextProgress(sys.stderr) if _wants_progress(path) else None
     try:
-        return parse_file(path, display_name=path.name, progress=progress)
+        return parse_file(path, display_name=path.name, progress=progress, zone=args.zone)
     except OSError as error:
         raise Refused(f"{path}: {error.strerror or error}") from None
     finally:
@@ -152,16 +180,10 @@ def _import_summary(path: Path, member: str, parsed: ParsedImport, outcome: stor
         f"hourly buckets stored: {hourly}",
         f"daily buckets stored: {len(parsed.samples) - hourly}",
         f"duplicates dropped: {parsed.duplicates_dropped}",
+        *summary_lines(parsed),
+        f"complete through: {(outcome.covered_through or date.min).isoformat()}",
     ]
     return "\n".join(lines + [f"note: {note}" for note in parsed.notes])
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as file:
-        while chunk := file.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _wants_progress(path: Path) -> bool:

@@ -88,7 +88,10 @@ def load_demo(conn: sqlite3.Connection, path: Path = DEMO_FILE) -> tuple[ImportO
     raw = path.read_bytes()
     family = from_csv(gzip.decompress(raw).decode())
     digest = hashlib.sha256(raw).hexdigest()
-    outcomes = tuple(ingest(conn, name, parsed, path.name, digest) for name, parsed in family.items())
+    outcomes = tuple(
+        ingest(conn, name, parsed, path.name, digest, today=DEMO_LAST_DAY + timedelta(days=1))
+        for name, parsed in family.items()
+    )
     set_kind(conn, "demo", today=DEMO_LAST_DAY)
     return outcomes
 
@@ -109,7 +112,8 @@ def load_synthetic(
     spec = f"synthetic:{members}:{days}:{typical_steps}:{night_walker}:{seed}:{last_day}"
     digest = hashlib.sha256(spec.encode()).hexdigest()
     outcomes = tuple(
-        ingest(conn, name, parsed, "synthetic family", digest) for name, parsed in family.items()
+        ingest(conn, name, parsed, "synthetic family", digest, today=last_day + timedelta(days=1))
+        for name, parsed in family.items()
     )
     set_kind(conn, "synthetic", today=last_day)
     return outcomes

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ class ParsedImport:
     """What an importer read from one file, before anything touches the store."""
 
     format: str
-    """Detected format id: csv-daily, csv-timestamp, apple-health, google-fit, fitbit, samsung."""
+    """Detected format id: csv-daily, csv-timestamp, apple-health, google-fit, fitbit, samsung, ..."""
     samples: tuple[StepSample, ...]
     """Hourly or daily buckets, already de-duplicated across overlapping sources."""
     rows_read: int
@@ -34,6 +34,14 @@ class ParsedImport:
     """Records (or step counts) dropped by the overlap rule, reported to the user."""
     notes: tuple[str, ...] = field(default_factory=tuple)
     """Plain-language remarks for the result summary (e.g. which source won)."""
+    exported_on: date | None = None
+    """The export's own creation date (local), where the format carries one: coverage ends the day before."""
+    skipped: tuple[tuple[str, int], ...] = ()
+    """(reason, records) skipped as impossible (a clock glitch, a record over a limit); the rest imports."""
+    sources: tuple[str, ...] = ()
+    """Labels of the sources whose steps were kept, best first (cleaned, length-capped)."""
+    sha256: str = ""
+    """Digest of the bytes read while parsing (the file, or the entries read from a zip); "" if unknown."""
 
 
 class BadInput(ValueError):

@@ -34,7 +34,7 @@ CREATE TABLE IF NOT EXISTS import_batches (
     buckets_stored INTEGER NOT NULL,
     duplicates_dropped INTEGER NOT NULL,
     imported_at TEXT NOT NULL,
-    covered_through INTEGER,
+    covered_through INTEGER NOT NULL DEFAULT 0,
     UNIQUE (member_id, sha256)
 );
 CREATE TABLE IF NOT EXISTS samples (
@@ -115,6 +115,8 @@ class ImportOutcome:
     rows_read: int
     buckets_stored: int
     duplicates_dropped: int
+    covered_through: date | None = None
+    """The day through which this import says the member's data are complete (None: nothing changed)."""
 
 
 def connect(path: Path | str | None = None) -> sqlite3.Connection:
@@ -127,9 +129,26 @@ def connect(path: Path | str | None = None) -> sqlite3.Connection:
     conn.execute("PRAGMA foreign_keys=ON")
     conn.execute("PRAGMA busy_timeout=30000")
     conn.executescript(SCHEMA)
-    if "covered_through" not in {r[1] for r in conn.execute("PRAGMA table_info(import_batches)")}:
-        conn.execute("ALTER TABLE import_batches ADD COLUMN covered_through INTEGER")
+    _add_coverage_column(conn)
     return conn
+
+
+def _add_coverage_column(conn: sqlite3.Connection) -> None:
+    """Migrate a store made before coverage: add `covered_through`, backfilled as import day minus one."""
+    if _has_coverage_column(conn):
+        return
+    with transaction(conn):
+        if _has_coverage_column(conn):  # another process migrated it while we waited for the lock
+            return
+        conn.execute("ALTER TABLE import_batches ADD COLUMN covered_through INTEGER NOT NULL DEFAULT 0")
+        conn.execute(
+            "UPDATE import_batches SET covered_through ="
+            " CAST(julianday(substr(imported_at, 1, 10)) - 2440587.5 AS INTEGER) - 1"
+        )
+
+
+def _has_coverage_column(conn: sqlite3.Connection) -> bool:
+    return any(row[1] == "covered_through" for row in conn.execute("PRAGMA table_info(import_batches)"))
 
 
 @contextmanager
@@ -205,12 +224,21 @@ def add_member(conn: sqlite3.Connection, name: str) -> Member:
 
 
 def ingest(
-    conn: sqlite3.Connection, member_name: str, parsed: ParsedImport, file_name: str, sha256: str
+    conn: sqlite3.Connection,
+    member_name: str,
+    parsed: ParsedImport,
+    file_name: str,
+    sha256: str,
+    *,
+    today: date | None = None,
 ) -> ImportOutcome:
     """Store one parsed file for one member, all or nothing; the same file twice changes nothing.
 
+    `today` is the import day in the family's zone: coverage runs through the export's own date minus
+    one, else through `today` minus one (None: the UTC date, for callers that predate coverage).
     Real data is refused by a demo or synthetic store, whose true values may be shown (`WrongStore`).
     """
+    covered = covered_through(parsed, today or datetime.now(UTC).date())
     with transaction(conn):
         if parsed.format not in MADE_UP and store_kind(conn) != "real":
             raise WrongStore(f"this is a {store_kind(conn)} store; import real files into a separate store")
@@ -220,11 +248,27 @@ def ingest(
         ).fetchone()
         if seen:
             return ImportOutcome(member, None, parsed.rows_read, 0, parsed.duplicates_dropped)
-        batch_id = _insert_batch(conn, member, parsed, file_name, sha256)
+        batch_id = _insert_batch(conn, member, parsed, file_name, sha256, covered)
         _upsert_samples(conn, member.id, batch_id, parsed.samples)
         _refresh_rollups(conn, member.id, {s.start.date() for s in parsed.samples})
         _put_meta(conn, "data_version", str(data_version(conn) + 1))
-    return ImportOutcome(member, batch_id, parsed.rows_read, len(parsed.samples), parsed.duplicates_dropped)
+    stored = len(parsed.samples)
+    return ImportOutcome(member, batch_id, parsed.rows_read, stored, parsed.duplicates_dropped, covered)
+
+
+def covered_through(parsed: ParsedImport, today: date) -> date:
+    """The export's creation day minus one where the format dates itself, else the import day minus one.
+
+    >>> covered_through(ParsedImport("csv-daily", (), 0), date(2026, 3, 2))
+    datetime.date(2026, 3, 1)
+    """
+    return (parsed.exported_on or today) - timedelta(days=1)
+
+
+def coverage(conn: sqlite3.Connection) -> dict[int, date]:
+    """Member id -> the last day through which their data are complete (members never imported: absent)."""
+    rows = conn.execute("SELECT member_id, max(covered_through) FROM import_batches GROUP BY member_id")
+    return {member_id: day_from_number(day) for member_id, day in rows.fetchall()}
 
 
 def daily_frame(conn: sqlite3.Connection, first: date, last: date) -> pl.DataFrame:
@@ -256,16 +300,6 @@ def data_range(conn: sqlite3.Connection) -> tuple[date, date] | None:
     return None if lo is None else (day_from_number(lo), day_from_number(hi))
 
 
-def coverage(conn: sqlite3.Connection) -> dict[int, date]:
-    """Member id -> the last day their imports cover completely (public metadata, like import times)."""
-    rows = conn.execute(
-        "SELECT member_id, max(coalesce(covered_through,"
-        " CAST(julianday(substr(imported_at, 1, 10)) - 2440587.5 AS INTEGER) - 1))"
-        " FROM import_batches GROUP BY member_id"
-    ).fetchall()
-    return {member: day_from_number(day) for member, day in rows}
-
-
 def batches(conn: sqlite3.Connection, member_id: int) -> list[dict[str, object]]:
     """A member's import history, newest first (for their own Import page)."""
     cursor = conn.execute(
@@ -294,11 +328,12 @@ def _ensure_member(conn: sqlite3.Connection, name: str) -> Member:
 
 
 def _insert_batch(
-    conn: sqlite3.Connection, member: Member, parsed: ParsedImport, file_name: str, sha256: str
+    conn: sqlite3.Connection, member: Member, parsed: ParsedImport, file_name: str, sha256: str, covered: date
 ) -> int:
     cursor = conn.execute(
         "INSERT INTO import_batches(member_id, file_name, format, sha256, rows_read,"
-        " buckets_stored, duplicates_dropped, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        " buckets_stored, duplicates_dropped, imported_at, covered_through)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             member.id,
             file_name[:255],
@@ -308,6 +343,7 @@ def _insert_batch(
             len(parsed.samples),
             parsed.duplicates_dropped,
             datetime.now(UTC).isoformat(timespec="seconds"),
+            day_number(covered),
         ),
     )
     return int(cursor.lastrowid or 0)

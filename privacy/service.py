@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -15,10 +14,8 @@ from typing import TypeVar
 import polars as pl
 
 from data import store
-from data.importers import parse_file
-from data.model import BadInput
 from data.zone import local_today
-from privacy import accounts, engine
+from privacy import accounts, engine, imports
 from privacy.audit_log import Outcome
 from privacy.budget import ledger, migration
 from privacy.budget import plan as family_plan
@@ -29,6 +26,7 @@ from privacy.constraints import MIN_EPSILON_PER_VIEW
 from privacy.engine.periods import Period, latest_ended, previous
 from privacy.epsilon import Epsilon, InvalidEpsilon
 from privacy.identity import Viewer
+from privacy.imports import ImportRefused, ImportSummary
 from privacy.noticeboard import Family, Question, answer, answer_all, shown
 from privacy.queries import InvalidQuery, QuerySpec
 from privacy.release import (
@@ -57,23 +55,6 @@ class MemberLabel:
 
     id: int
     name: str
-
-
-@dataclass(frozen=True)
-class ImportSummary:
-    """What an import did, for the Import page's result summary."""
-
-    member: str
-    format: str
-    rows_read: int
-    buckets_stored: int
-    duplicates_dropped: int
-    already_imported: bool
-    notes: tuple[str, ...]
-
-
-class ImportRefused(Refused):
-    """A file Hearth would not store; the message names the file and line, nothing was stored."""
 
 
 @dataclass(frozen=True)
@@ -333,26 +314,21 @@ class Hearth:
         display_name: str,
         progress: Callable[[int, int], None] | None = None,
     ) -> ImportSummary:
-        """Import a file for oneself (or, as admin, for anyone): all or nothing."""
+        """Import a file for oneself (or, as admin, for anyone): all or nothing (see `privacy.imports`)."""
         viewer = self._checked(viewer)
-        if member_name != viewer.name and not viewer.is_admin:
-            raise NotAllowed("You can import your own data only; an admin can import for others.")
-        try:
-            parsed = parse_file(path, display_name=display_name, progress=progress)
-            digest = _sha256(path)
-            outcome = self._guarded(
-                lambda: store.ingest(self._conn, member_name, parsed, display_name, digest)
-            )
-        except (BadInput, store.WrongStore) as bad:
-            raise ImportRefused(str(bad)) from None
-        return ImportSummary(
-            member=outcome.member.name,
-            format=parsed.format,
-            rows_read=outcome.rows_read,
-            buckets_stored=outcome.buckets_stored,
-            duplicates_dropped=outcome.duplicates_dropped,
-            already_imported=outcome.batch_id is None,
-            notes=parsed.notes,
+        zone = self.settings.zone
+        today = local_today(zone, self._clock())
+        return imports.import_file(
+            self._conn,
+            viewer.name,
+            viewer.is_admin,
+            member_name,
+            path,
+            display_name,
+            today,
+            progress,
+            zone=zone,
+            guard=self._guarded,
         )
 
     def _figure(self, family: Family, viewer: Viewer, product: Product, period: Period) -> Release:
@@ -513,11 +489,3 @@ class Hearth:
 
 def _period_of(release: Release) -> Period:
     return Period(date.fromisoformat(release.first), date.fromisoformat(release.last))
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()

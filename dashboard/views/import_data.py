@@ -13,8 +13,9 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from dashboard import runtime, text, validation
 from privacy.identity import Viewer
+from privacy.imports import ImportSummary
 from privacy.release import Refused
-from privacy.service import Hearth, ImportSummary
+from privacy.service import Hearth
 
 FORMATS = (
     "Apple Health (export.zip or export.xml), Google Fit Takeout, Fitbit, Samsung Health, or a CSV with"
@@ -88,14 +89,21 @@ def _reporter(bar: DeltaGenerator) -> Callable[[int, int], None]:
 
 
 def _summary(summary: ImportSummary) -> None:
+    """Days, sources, duplicates and skipped records: what the owner needs to trust the import."""
     if summary.already_imported:
         st.info(f"This file was already imported for {text.md(summary.member)}; nothing changed.")
-    else:
-        st.success(f"Imported for {text.md(summary.member)} ({text.md(summary.format)}).")
-    rows, stored, dropped = st.columns(3)
-    rows.metric("Rows read", f"{summary.rows_read:,}")
-    stored.metric("Buckets stored", f"{summary.buckets_stored:,}")
+        return
+    st.success(f"Imported for {text.md(summary.member)} ({text.md(summary.format)}).")
+    days, sources, dropped, skipped = st.columns(4)
+    days.metric("Days imported", f"{summary.days_imported:,}")
+    sources.metric("Sources kept", f"{len(summary.sources_kept) or 1:,}")
     dropped.metric("Duplicates dropped", f"{summary.duplicates_dropped:,}")
+    skipped.metric("Records skipped", f"{sum(count for _, count in summary.skipped):,}")
+    for reason, count in summary.skipped:
+        st.caption(f"Skipped {count:,} records {text.md(reason, 80)}.")
+    if summary.covered_through is not None:
+        complete = summary.covered_through.isoformat()
+        st.caption(f"{text.md(summary.member)}'s steps are complete through {complete}.")
     for note in summary.notes:
         st.caption(text.md(note, 300))
 

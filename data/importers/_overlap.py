@@ -11,40 +11,26 @@ and one block at a time: 2.5 million records take a few seconds and under 100 MB
 from __future__ import annotations
 
 import re
-from array import array
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 from typing import NamedTuple
 
 import numpy as np
 
 from data.importers._buckets import HOUR, hourly_samples
 from data.importers._checks import clean_label
-from data.importers._source import Context
+from data.importers._raw import RawSteps, reasons, skipped_note
+from data.importers._source import NO_RECORDS, Context
 from data.model import ParsedImport
 
 SOURCE = "apple-health"
 """The one stream an Apple file becomes: the store takes the largest source per hour, never a sum."""
 KINDS = ("watch", "phone", "other")
-BLOCK = 1 << 16
-"""Records per vectorised step: big enough to amortise numpy calls, small enough for ~10 MB of temporaries."""
+BLOCK = 1 << 14
+"""Records per vectorised step: a record spans at most a day (25 hour pieces), so ~40 MB of temporaries."""
+MAX_RANKED = 32
+"""Streams de-duplicated one by one; real exports have a handful of step sources, the rest are pooled."""
 _MODEL = re.compile(r"\b(?:model|hardware):\s*([^,>]*)")
-
-
-@dataclass(frozen=True)
-class RawSteps:
-    """Step records as parallel typed arrays (26 bytes a record; objects would cost ~200)."""
-
-    start: array[int]
-    """Absolute start, in seconds (local wall clock minus its offset)."""
-    end: array[int]
-    offset: array[int]
-    """Offset of the start's wall clock from UTC, in seconds: local start = start + offset."""
-    steps: array[float]
-    """float32: exact for whole counts, ample for the rare fractional one."""
-    source: array[int]
-    """Index into `sources` (in insertion order)."""
-    sources: dict[tuple[str, str | None], int]
-    """(sourceName, device blob) -> index; a watch's blob changes with each software update."""
 
 
 class _Stream(NamedTuple):
@@ -64,19 +50,31 @@ def device_kind(device: str | None) -> int:
     return 0 if "watch" in text else 1 if "iphone" in text else 2
 
 
-def resolve(raw: RawSteps, ctx: Context) -> ParsedImport:
-    """De-duplicate the records and bucket them by local hour."""
+def resolve(raw: RawSteps, ctx: Context, fmt: str = SOURCE, exported_on: date | None = None) -> ParsedImport:
+    """De-duplicate the records and bucket them by local hour; skipped records are counted, not fatal."""
     if not raw.steps:
-        raise ctx.bad("whole file", "no step records found")
+        every = f" (all {raw.skipped.total():,} were impossible: {reasons(raw.skipped)})"
+        raise ctx.bad("whole file", NO_RECORDS + (every if raw.skipped else ""))
+    skipped = skipped_note(raw.skipped)
     streams = sorted({_stream(name, device) for name, device in raw.sources})
-    stream_of = np.array([streams.index(_stream(*key)) for key in raw.sources], dtype=np.uint16)
+    position = {stream: index for index, stream in enumerate(streams)}
+    stream_of = np.array([position[_stream(*key)] for key in raw.sources], dtype=np.int32)
     records = _Records.of(raw, stream_of)
-    rank = _rank(records, streams)
+    records, streams, rank = _pool(records, streams, _rank(records, streams))
     hours, kept, totals = _resolve_ranked(records, rank)
-    samples = hourly_samples(ctx.file, zip(hours.tolist(), kept.tolist(), strict=True), SOURCE)
+    samples = hourly_samples(ctx.file, zip(hours.tolist(), kept.tolist(), strict=True), fmt)
     dropped = round(float(records.steps.sum(dtype=np.float64)) - float(kept.sum()))
-    notes = _notes([streams[i] for i in rank], totals, dropped)
-    return ParsedImport("apple-health", samples, len(raw.steps), dropped, notes)
+    ranked = [streams[i] for i, total in zip(rank, totals, strict=True) if total >= 0.5]
+    return ParsedImport(
+        format=fmt,
+        samples=samples,
+        rows_read=len(raw.steps) + raw.skipped.total(),
+        duplicates_dropped=dropped,
+        notes=_notes([streams[i] for i in rank], totals, dropped) + skipped,
+        exported_on=exported_on,
+        skipped=tuple(raw.skipped.most_common()),
+        sources=tuple(f"{s.label} ({KINDS[s.kind]})" for s in ranked),
+    )
 
 
 def _stream(name: str, device: str | None) -> _Stream:
@@ -100,7 +98,7 @@ class _Records:
             np.frombuffer(raw.end, dtype=np.int64),
             np.frombuffer(raw.offset, dtype=np.int32),
             np.frombuffer(raw.steps, dtype=np.float32),
-            stream_of[np.frombuffer(raw.source, dtype=np.uint16)],
+            stream_of[np.frombuffer(raw.source, dtype=np.int32)],
         )
 
 
@@ -110,13 +108,32 @@ def _rank(records: _Records, streams: list[_Stream]) -> list[int]:
     return sorted(range(len(streams)), key=lambda i: (streams[i].kind, -totals[i], i))
 
 
+def _pool(
+    records: _Records, streams: list[_Stream], rank: list[int]
+) -> tuple[_Records, list[_Stream], list[int]]:
+    """Streams ranked past MAX_RANKED become one stream, ranked last: each stream costs a pass over the cover.
+
+    Within the pool, overlapping records count once, as within one source; the pool only fills gaps.
+    """
+    if len(rank) <= MAX_RANKED:
+        return records, streams, rank
+    kept = rank[: MAX_RANKED - 1]
+    remap = np.full(len(streams), len(kept), dtype=np.int32)
+    remap[kept] = np.arange(len(kept), dtype=np.int32)
+    pool = _Stream(KINDS.index("other"), f"{len(rank) - len(kept):,} other sources")
+    return (
+        replace(records, stream=remap[records.stream]),
+        [streams[i] for i in kept] + [pool],
+        list(range(MAX_RANKED)),
+    )
+
+
 def _resolve_ranked(records: _Records, rank: list[int]) -> tuple[np.ndarray, np.ndarray, list[float]]:
     """(hour numbers, kept steps per hour, kept steps per ranked stream)."""
-    by_stream = np.argsort(records.stream, kind="stable").astype(np.int32)
-    bounds = np.searchsorted(records.stream[by_stream], np.arange(len(rank) + 1)).tolist()
     cover, parts, totals = _Cover.empty(), [], []
     for position, stream in enumerate(rank):
-        index = by_stream[bounds[stream] : bounds[stream + 1]]
+        # One stream at a time (at most MAX_RANKED passes): no index over every record is held.
+        index = np.flatnonzero(records.stream == stream).astype(np.int32)
         index = index[np.argsort(records.start[index], kind="stable")]
         hours, kept, starts, ends = _resolve_stream(records, index, cover)
         parts.append((hours, kept))

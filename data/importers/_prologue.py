@@ -9,8 +9,10 @@ refused outright (billion laughs, XXE) instead of being silently dropped, so the
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from data.importers._source import Context
+from data.model import BadInput
 
 PROLOGUE_LIMIT = 1 << 20
 """Apple's DTD is ~10 KB; a prologue longer than this is not an export."""
@@ -36,6 +38,15 @@ def clean_prologue(head: bytes, ctx: Context) -> bytes:
             return head
         else:
             raise ctx.bad(_line(head, pos), "malformed XML before the first element")
+
+
+def is_health_data(head: bytes) -> bool:
+    """Whether `head` (an XML file's start) opens an Apple Health export: its root is HealthData."""
+    try:
+        clean_prologue(head, Context("", date.min, 0))
+    except BadInput:
+        return False
+    return True
 
 
 def _doctype_end(head: bytes, pos: int, ctx: Context) -> int:

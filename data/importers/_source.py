@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, tzinfo
 from typing import BinaryIO
 
 from data.importers._checks import BadValue
@@ -16,6 +17,10 @@ from data.model import BadInput
 Progress = Callable[[int, int], None]
 PROGRESS_STEP = 4 << 20
 """Report every 4 MiB: a few hundred calls for a gigabyte, invisible next to the parsing."""
+MAX_LINE = 1 << 20
+"""Characters in one CSV line: real rows are under 200; a line without end is refused, not held."""
+NO_RECORDS = "no step records found"
+"""The refusal of a file without steps; a Takeout skips such an entry instead of refusing the zip."""
 
 
 @dataclass(frozen=True)
@@ -29,6 +34,8 @@ class Context:
     total: int
     """Bytes the stream will yield (the uncompressed size for a zip member), for progress."""
     progress: Progress | None = None
+    zone: tzinfo = UTC
+    """The member's time zone, for formats that write UTC (Fitbit's archive)."""
 
     def bad(self, where: str, problem: str) -> BadInput:
         """The error to raise, naming this file."""
@@ -71,7 +78,7 @@ def reader(stream: BinaryIO, ctx: Context) -> ProgressReader:
 def csv_rows(stream: BinaryIO, ctx: Context) -> Iterator[tuple[int, list[str]]]:
     """(line number, fields) of a UTF-8 CSV, header included; undecodable or broken text is refused."""
     text = io.TextIOWrapper(io.BufferedReader(reader(stream, ctx)), encoding="utf-8-sig", newline="")
-    rows = csv.reader(text)
+    rows = csv.reader(_lines(text, ctx))
     line = 0
     try:
         for row in rows:
@@ -80,6 +87,16 @@ def csv_rows(stream: BinaryIO, ctx: Context) -> Iterator[tuple[int, list[str]]]:
     except (UnicodeDecodeError, csv.Error) as error:
         problem = "the text is not valid UTF-8" if isinstance(error, UnicodeDecodeError) else "broken CSV"
         raise ctx.bad(f"line {line + 1}", problem) from None
+
+
+def _lines(text: io.TextIOWrapper, ctx: Context) -> Iterator[str]:
+    """The text's lines, refusing one over MAX_LINE as soon as it is seen (a 1 GB line would be 1 GB held)."""
+    number = 0
+    while line := text.readline(MAX_LINE + 1):
+        number += 1
+        if len(line) > MAX_LINE:
+            raise ctx.bad(f"line {number}", f"a line longer than {MAX_LINE >> 10:,} KB is not step data")
+        yield line
 
 
 def column_index(header: list[str], wanted: str, ctx: Context) -> int:
@@ -112,3 +129,33 @@ def located(ctx: Context, where: str) -> Iterator[None]:
         raise ctx.bad(where, str(error)) from None
     except ValueError:
         raise ctx.bad(where, "the value is not in the expected format") from None
+
+
+class HashingReader(io.RawIOBase):
+    """A read-only stream hashing every byte it passes on: the file is read once, for parse and digest."""
+
+    def __init__(self, inner: BinaryIO) -> None:
+        super().__init__()
+        self._inner = inner
+        self._hash = hashlib.sha256()
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        """Pass bytes on, hashing them."""
+        data = self._inner.read(size)
+        self._hash.update(data)
+        return data
+
+    def readinto(self, buffer: memoryview | bytearray) -> int:
+        """For buffered readers: the same, into their buffer."""
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def hexdigest(self) -> str:
+        """The whole file's sha256: whatever the parser left unread is hashed now."""
+        while self.read(1 << 20):
+            pass
+        return self._hash.hexdigest()

@@ -4,35 +4,41 @@ Real exports reach 1-3 GB, so the parse never builds a tree: expat calls one sta
 per element, which returns at once unless the element is a top-level step Record, and appends five
 numbers per record to typed arrays. Dates are parsed through small caches keyed by slices of the
 text (date and hour, minutes and seconds, offset), so a record costs a few dictionary lookups, not a
-`strptime`; the slow path that fills the caches is also the one that validates.
+`strptime`; the slow path that fills the caches is also the one that validates. Impossible records
+(dated after the export, spanning over a day, implausibly many steps) are skipped and counted.
 """
 
 from __future__ import annotations
 
+import math
 import re
-from array import array
 from collections.abc import Callable
+from datetime import date
 from typing import BinaryIO
 from xml.parsers import expat
 
+from data.importers._apple_source import SourceKeys
 from data.importers._buckets import DAY, HOUR
-from data.importers._checks import MAX_STEPS_PER_HOUR, BadValue, parse_day, parse_steps
-from data.importers._overlap import RawSteps, resolve
+from data.importers._checks import MAX_STEPS_PER_HOUR, BadValue
+from data.importers._overlap import resolve
 from data.importers._prologue import PROLOGUE_LIMIT, clean_prologue
+from data.importers._raw import EARLIEST, RawSteps, latest_moment
 from data.importers._source import Context, located, reader
 from data.model import ParsedImport
 
 STEP_TYPE = "HKQuantityTypeIdentifierStepCount"
 CHUNK = 2 << 20
-MAX_KEY_CHARS = 1024
-"""Source names and device blobs longer than this are told apart by their first 1024 characters."""
-MAX_SOURCES = 1000
-"""Far above any real export (a dozen apps and devices); also keeps source indexes within 16 bits."""
+MAX_TOKEN = 1 << 20
+"""A tag or comment still open after this many bytes is refused: expat re-scans an open token per chunk."""
+CACHE_LIMIT = 100_000
+"""Entries per parsing cache: real exports need a few thousand; a hostile file cannot grow them further."""
 CLOCKS = {f":{m:02}:{s:02}": m * 60 + s for m in range(60) for s in range(60)}
 _MOMENT = re.compile(
     r"([0-9]{4}-[0-9]{2}-[0-9]{2}) ([0-9]{2}):[0-9]{2}:[0-9]{2}(?: ([+-])([0-9]{2})([0-9]{2}))?"
 )
-_REQUIRED = ("sourceName", "startDate", "endDate", "value")
+_COMPACT = re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})([0-9]{2})([0-9]{2})([0-9]{2}) ?([+-][0-9]{4})?")
+"""iOS 8-era dates: `20150101123000+0100`."""
+_REQUIRED = ("startDate", "endDate", "value")
 
 
 def parse(stream: BinaryIO, ctx: Context) -> ParsedImport:
@@ -40,13 +46,13 @@ def parse(stream: BinaryIO, ctx: Context) -> ParsedImport:
     source = reader(stream, ctx)
     collector = _Collector(ctx)
     try:
-        collector.parser.Parse(clean_prologue(source.read(PROLOGUE_LIMIT), ctx), False)
+        collector.feed(clean_prologue(source.read(PROLOGUE_LIMIT), ctx))
         while chunk := source.read(CHUNK):
-            collector.parser.Parse(chunk, False)
+            collector.feed(chunk)
         collector.parser.Parse(b"", True)
     except expat.ExpatError as error:
         raise ctx.bad(f"line {error.lineno}", f"malformed XML ({expat.ErrorString(error.code)})") from None
-    return resolve(collector.raw, ctx)
+    return resolve(collector.raw, ctx, exported_on=collector.exported_on)
 
 
 class _Collector:
@@ -54,12 +60,15 @@ class _Collector:
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
-        self.raw = RawSteps(array("q"), array("q"), array("i"), array("f"), array("H"), {})
+        self.raw = RawSteps.empty()
+        self.keys = SourceKeys(self.raw.sources)
         self.hours: dict[str, int] = {}
         self.offsets: dict[str, int] = {}
         self.values: dict[str, float] = {}
-        self.sources: dict[tuple[str, str | None], int] = {}
+        self.latest = [latest_moment(ctx.today)]
+        self.exported_on: date | None = None
         self.in_correlation = False
+        self.fed = 0
         parser = self.parser = expat.ParserCreate()
         parser.buffer_text = True
         parser.StartElementHandler = self._fast_handler()
@@ -67,18 +76,28 @@ class _Collector:
         parser.ExternalEntityRefHandler = self._refuse_entities
         parser.StartDoctypeDeclHandler = self._refuse_entities
 
+    def feed(self, chunk: bytes) -> None:
+        """Parse a chunk; a token left open past MAX_TOKEN is refused before it costs quadratic time."""
+        self.parser.Parse(chunk, False)
+        self.fed += len(chunk)
+        if self.fed - max(self.parser.CurrentByteIndex, 0) > MAX_TOKEN:
+            where = f"line {self.parser.CurrentLineNumber}"
+            raise self.ctx.bad(where, f"refused: an XML tag or comment longer than {MAX_TOKEN >> 20} MiB")
+
     def _fast_handler(self) -> Callable[[str, dict[str, str]], None]:
         """The start-element callback; locals are bound once, since it runs for every element."""
-        hours, offsets, values, sources, clocks = self.hours, self.offsets, self.values, self.sources, CLOCKS
-        raw = self.raw
+        hours, offsets, values, clocks = self.hours, self.offsets, self.values, CLOCKS
+        sources, latest, raw = self.keys.cache, self.latest, self.raw
         add_start, add_end, add_offset = raw.start.append, raw.end.append, raw.offset.append
         add_steps, add_source = raw.steps.append, raw.source.append
-        limit = MAX_STEPS_PER_HOUR
+        limit = MAX_STEPS_PER_HOUR  # more may still be possible over a long record: `RawSteps.add` decides
 
         def start(name: str, attrs: dict[str, str]) -> None:
             if attrs.get("type") != STEP_TYPE or name != "Record" or self.in_correlation:
                 if name == "Correlation":
                     self._enter_correlation()
+                elif name == "ExportDate":
+                    self._export_date(attrs.get("value"))
                 return
             try:
                 first, last = attrs["startDate"], attrs["endDate"]
@@ -86,23 +105,27 @@ class _Collector:
                 begin = hours[first[:13]] + clocks[first[13:19]] - offset
                 end = hours[last[:13]] + clocks[last[13:19]] - offsets[last[19:]]
                 steps = values[attrs["value"]]
-                key = sources[attrs["sourceName"], attrs.get("device")]
+                device = attrs.get("device")
+                key = sources[attrs["sourceName"], device and device[device.find(">") + 1 :]]
             except KeyError:
                 begin, end, offset, steps, key = self._checked(attrs)
-            # More than an hour's limit in one record is fine only if it lasts long enough to stay under it.
-            if end < begin or (steps > limit and steps * HOUR > limit * (end - begin)):
-                self._implausible(end < begin)
-            add_start(begin)
-            add_end(end)
-            add_offset(offset)
-            add_steps(steps)
-            add_source(key)
+            if begin <= end <= begin + DAY and EARLIEST <= begin <= latest[0] and steps <= limit:
+                add_start(begin)
+                add_end(end)
+                add_offset(offset)
+                add_steps(steps)
+                add_source(key)
+            else:
+                raw.add(begin, end, offset, steps, key, latest[0])
 
         return start
 
     def _checked(self, attrs: dict[str, str]) -> tuple[int, int, int, float, int]:
         """The slow path: validate a record whose parts are not cached yet, and cache them."""
         line = f"line {self.parser.CurrentLineNumber}"
+        name = attrs.get("sourceName", attrs.get("source"))  # iOS 8 wrote `source`
+        if name is None:
+            raise self.ctx.bad(f"{line}, field 'sourceName'", "the attribute is missing")
         for field in _REQUIRED:
             if field not in attrs:
                 raise self.ctx.bad(f"{line}, field '{field}'", "the attribute is missing")
@@ -113,49 +136,54 @@ class _Collector:
         with located(self.ctx, f"{line}, field 'value'"):
             steps = self._value(attrs["value"])
         with located(self.ctx, f"{line}, field 'sourceName'"):
-            key = self._source(attrs["sourceName"], attrs.get("device"))
+            key = self.keys.index(name, attrs.get("device"), cache="sourceName" in attrs)
         return local - offset, end_local - end_offset, offset, steps, key
 
     def _moment(self, text: str) -> tuple[int, int]:
-        """(local seconds, offset seconds) of `YYYY-MM-DD HH:MM:SS ±HHMM`; caches the parts."""
-        match = _MOMENT.fullmatch(text)
+        """(local seconds, offset seconds) of `YYYY-MM-DD HH:MM:SS ±HHMM` (or iOS 8's compact form)."""
+        standard = _standard(text)
+        match = _MOMENT.fullmatch(standard)
         if match is None:
             raise BadValue("the date is not in the form YYYY-MM-DD HH:MM:SS ±HHMM")
         if match.group(3) is None:
             raise BadValue("the date has no timezone offset")
-        day = parse_day(match.group(1), self.ctx.today)
-        hour, clock = int(match.group(2)), CLOCKS.get(text[13:19])
+        try:
+            day = date.fromisoformat(match.group(1))
+        except ValueError:
+            raise BadValue("the date is not a real calendar day") from None
+        hour, clock = int(match.group(2)), CLOCKS.get(standard[13:19])
         sign, off_h, off_m = match.group(3, 4, 5)
         offset = (int(off_h) * HOUR + int(off_m) * 60) * (-1 if sign == "-" else 1)
         if hour > 23 or clock is None or int(off_m) > 59 or abs(offset) > 14 * HOUR:
             raise BadValue("the date or its timezone offset is out of range")
-        self.hours[text[:13]] = day.toordinal() * DAY + hour * HOUR
-        self.offsets[text[19:]] = offset
-        return self.hours[text[:13]] + clock, offset
+        hour_start = day.toordinal() * DAY + hour * HOUR
+        if standard == text and len(self.hours) < CACHE_LIMIT:
+            self.hours[text[:13]] = hour_start
+            self.offsets[text[19:]] = offset
+        return hour_start + clock, offset
 
     def _value(self, text: str) -> float:
-        steps = parse_steps(text)
-        if len(self.values) < 100_000:
+        """A count as written; NaN, negative or non-numeric refuse the file, a huge one is skipped later."""
+        if not text.strip():
+            raise BadValue("the step count is missing")
+        try:
+            steps = float(text)
+        except ValueError:
+            raise BadValue("the step count is not a number") from None
+        if not math.isfinite(steps) or steps < 0:
+            raise BadValue("the step count is negative or not a finite number")
+        if len(self.values) < CACHE_LIMIT:
             self.values[text] = steps
         return steps
 
-    def _source(self, name: str, device: str | None) -> int:
-        """Index of a (sourceName, device) pair; absurdly long ones are keyed by a prefix."""
-        known = self.raw.sources
-        key = (name[:MAX_KEY_CHARS], None if device is None else device[:MAX_KEY_CHARS])
-        if key not in known:
-            if len(known) >= MAX_SOURCES:
-                raise BadValue(f"more than {MAX_SOURCES} different sources")
-            known[key] = len(known)
-        if key == (name, device):
-            self.sources[key] = known[key]
-        return known[key]
-
-    def _implausible(self, backwards: bool) -> None:
-        where = f"line {self.parser.CurrentLineNumber}"
-        if backwards:
-            raise self.ctx.bad(where, "the record ends before it starts")
-        raise self.ctx.bad(where, f"more than {MAX_STEPS_PER_HOUR:,} steps an hour")
+    def _export_date(self, value: str | None) -> None:
+        """`<ExportDate>` dates the export: later records are clock glitches, coverage ends the day before."""
+        try:
+            local, offset = self._moment(value or "")
+        except BadValue:
+            return
+        self.latest[0] = min(self.latest[0], local - offset)
+        self.exported_on = date.fromordinal(local // DAY)
 
     def _enter_correlation(self) -> None:
         """Records nested in a Correlation repeat top-level ones: skip them until it closes."""
@@ -170,3 +198,16 @@ class _Collector:
     def _refuse_entities(self, *_: object) -> None:
         """Entities cannot be declared once the DOCTYPE is gone; if one slips through, stop."""
         raise self.ctx.bad(f"line {self.parser.CurrentLineNumber}", "refused: entity or DTD declaration")
+
+
+def _standard(text: str) -> str:
+    """IOS 8's compact `20150101123000+0100` in today's form; any other text unchanged.
+
+    >>> _standard("20150101123000+0100")
+    '2015-01-01 12:30:00 +0100'
+    """
+    match = _COMPACT.fullmatch(text)
+    if match is None:
+        return text
+    year, month, day, hour, minute, second, offset = match.groups()
+    return f"{year}-{month}-{day} {hour}:{minute}:{second}" + (f" {offset}" if offset else "")

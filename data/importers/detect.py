@@ -10,10 +10,12 @@ HEAD_BYTES = 64 << 10
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
 BOM = b"\xef\xbb\xbf"
 GENERIC_COLUMNS = {"member", "date", "timestamp", "steps"}
+FITBIT_CSV = {"timestamp", "steps", "data source"}
 KNOWN_FORMATS = (
     "expected member,date,steps or member,timestamp,steps; a Google Fit CSV with English headers"
-    " (Date or Start time, Step count); a Fitbit steps JSON; a Samsung Health step_daily_trend CSV;"
-    " or an Apple Health export"
+    " (Date or Start time, Step count); a Fitbit steps JSON or CSV (timestamp,steps,data source);"
+    " a Samsung Health step_daily_trend or pedometer_step_count CSV; an Apple Health export;"
+    " or a zip: Apple Health, Health Connect, Google or Fitbit Takeout"
 )
 
 
@@ -50,6 +52,8 @@ def _first_line(text: bytes, file: str) -> str:
 def _csv_format(header: list[str], file: str) -> str:
     """Which CSV shape a header row announces; a near miss names the column that is missing."""
     lower = {name.lower() for name in header}
+    if lower >= FITBIT_CSV and "member" not in lower:
+        return "fitbit-csv"
     if "member" not in lower and header[:1] == ["Date"]:
         return "google-fit-daily"
     if "member" not in lower and "Start time" in header:

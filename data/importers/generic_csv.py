@@ -6,16 +6,21 @@ file mixing two people is refused instead of merged into one person's data.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterator
 from datetime import date, datetime
 from typing import BinaryIO
 
+import numpy as np
+
 from data.importers._buckets import HourlyTotals, daily_samples, hourly_samples, local_seconds
 from data.importers._checks import BadValue, check_day, parse_day, parse_steps
-from data.importers._source import Context, column_index, csv_rows, field, located
+from data.importers._source import NO_RECORDS, Context, column_index, csv_rows, field, located
 from data.model import ParsedImport
 
 SOURCE = "csv"
+MAX_TIMESTAMP_BYTES = 128 << 20
+"""Ten years of per-minute counts fit in ~120 MB; the repeat check keeps 28 bytes a row at its peak."""
 NOTE = "The file's member column was checked, not used: the steps belong to the member chosen at import."
 
 
@@ -29,22 +34,39 @@ def parse_daily(stream: BinaryIO, ctx: Context) -> ParsedImport:
             if day in seen:
                 raise BadValue(f"the same date is already on line {seen[day]}")
         seen[day], days[day] = line, steps
-    return ParsedImport("csv-daily", daily_samples(days, SOURCE), len(days), notes=(NOTE,))
+    return ParsedImport("csv-daily", daily_samples(days, SOURCE), len(days), notes=(NOTE,), sources=(SOURCE,))
 
 
 def parse_timestamps(stream: BinaryIO, ctx: Context) -> ParsedImport:
-    """Counts at ISO timestamps, bucketed by the local hour as written (any offset is dropped)."""
-    totals = HourlyTotals()
-    count = 0
+    """Counts at ISO timestamps, bucketed by the local hour as written (any offset is dropped).
+
+    A timestamp given twice is refused, as a date given twice is in the daily CSV: a repeated row
+    would otherwise count twice. Timestamps are kept as 12 bytes a row to find repeats at the end.
+    """
+    if ctx.total > MAX_TIMESTAMP_BYTES:
+        raise ctx.bad("whole file", f"a timestamp CSV over {MAX_TIMESTAMP_BYTES >> 20} MB: split it by year")
+    totals, stamps, lines = HourlyTotals(), array("q"), array("i")
     for line, when, steps in _records(stream, ctx, "timestamp"):
         with located(ctx, f"line {line}, field 'timestamp'"):
             moment = datetime.fromisoformat(when.strip()).replace(tzinfo=None)
             check_day(moment.date(), ctx.today)
         with located(ctx, f"line {line}, field 'steps'"):
             totals.add(local_seconds(moment), local_seconds(moment), steps)
-        count += 1
+        stamps.append(local_seconds(moment) * 1_000_000 + moment.microsecond)
+        lines.append(line)
+    _refuse_repeats(stamps, lines, ctx)
     samples = hourly_samples(ctx.file, totals.steps.items(), SOURCE)
-    return ParsedImport("csv-timestamp", samples, count, notes=(NOTE,))
+    return ParsedImport("csv-timestamp", samples, len(stamps), notes=(NOTE,), sources=(SOURCE,))
+
+
+def _refuse_repeats(stamps: array[int], lines: array[int], ctx: Context) -> None:
+    """Refuse the first timestamp given twice, naming both lines."""
+    values = np.frombuffer(stamps, dtype=np.int64)
+    order = np.argsort(values, kind="stable")
+    repeats = np.flatnonzero(np.diff(values[order]) == 0)
+    if len(repeats):
+        first, second = sorted((lines[order[repeats[0]]], lines[order[repeats[0] + 1]]))
+        raise ctx.bad(f"line {second}, field 'timestamp'", f"the same timestamp is already on line {first}")
 
 
 def _records(stream: BinaryIO, ctx: Context, when_column: str) -> Iterator[tuple[int, str, float]]:
@@ -66,4 +88,4 @@ def _records(stream: BinaryIO, ctx: Context, when_column: str) -> Iterator[tuple
         found = True
         yield line, field(row, when_at, when_column, line, ctx), steps
     if not found:
-        raise ctx.bad("whole file", "no step records found")
+        raise ctx.bad("whole file", NO_RECORDS)

@@ -13,7 +13,7 @@ from typing import BinaryIO
 
 from data.importers._buckets import DAY, HourlyTotals, daily_samples, hourly_samples
 from data.importers._checks import BadValue, parse_day, parse_steps
-from data.importers._source import Context, column_index, csv_rows, field, located
+from data.importers._source import NO_RECORDS, Context, column_index, csv_rows, field, located
 from data.model import ParsedImport
 
 SOURCE = "google-fit"
@@ -69,7 +69,7 @@ def _rows(stream: BinaryIO, ctx: Context, columns: tuple[str, ...]) -> Iterator[
         found = True
         yield line, cells
     if not found:
-        raise ctx.bad("whole file", "no step records found")
+        raise ctx.bad("whole file", NO_RECORDS)
 
 
 def _clock(text: str, where: str, ctx: Context) -> int:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import sqlite3
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -45,7 +47,12 @@ def test_a_member_imports_for_themselves_and_sees_the_summary(real_store: Path) 
     assert not at.exception
     assert any("Imported for Ruth" in s for s in at.success.values)
     shown = {m.label: m.value for m in at.metric}
-    assert shown == {"Rows read": "2", "Buckets stored": "2", "Duplicates dropped": "0"}
+    assert shown == {
+        "Days imported": "2",
+        "Sources kept": "1",
+        "Duplicates dropped": "0",
+        "Records skipped": "0",
+    }
     assert _version(real_store) == 1
 
 
@@ -92,3 +99,34 @@ def test_a_forged_member_choice_is_ignored_for_non_admins(real_store: Path) -> N
     at = _upload(at, "steps.csv", GOOD)
     assert any("Imported for Ruth" in s for s in at.success.values)
     assert not any("Maya" in s for s in at.success.values)
+
+
+def test_skipped_records_are_counted_with_their_reason(real_store: Path) -> None:
+    record = (
+        '<Record type="HKQuantityTypeIdentifierStepCount" sourceName="iPhone" unit="count"'
+        ' startDate="{0} 08:00:00 +0000" endDate="{0} 08:10:00 +0000" value="500"/>\n'
+    )
+    export = (
+        '<?xml version="1.0"?>\n<HealthData locale="en_GB">\n'
+        '<ExportDate value="2026-10-03 09:00:00 +0000"/>\n'
+        + record.format("2026-10-01")
+        + record.format("2030-01-01")
+        + "</HealthData>\n"
+    ).encode()
+    at = _upload(_sign_in("Ruth"), "export.xml", export)
+    assert not at.exception
+    shown = {m.label: m.value for m in at.metric}
+    assert (shown["Days imported"], shown["Records skipped"]) == ("1", "1")
+    assert any("Skipped 1 records dated after the export was made" in c for c in at.caption.values)
+    assert any("complete through 2026-10-02" in c for c in at.caption.values)
+
+
+def test_a_zip_bomb_upload_is_refused_with_the_importers_message(real_store: Path) -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("apple_health_export/export.xml", b"<HealthData>" + b" " * (64 << 20))
+    at = _upload(_sign_in("Ruth"), "export.zip", buffer.getvalue())
+    assert not at.exception
+    (message,) = at.error.values
+    assert "Nothing was stored" in message and "zip bomb" in message
+    assert _version(real_store) == 0

@@ -45,7 +45,9 @@ def seeded_store(db: Path) -> None:
 
 def test_import_prints_a_summary_and_daily_prints_the_stored_totals(tmp_path: Path) -> None:
     db = tmp_path / "hearth.sqlite"
-    imported = run(db, "import", "--member", "Maya", str(write(tmp_path / "steps.txt", DAILY_CSV)))
+    imported = run(
+        db, "import", "--new-member", "--member", "Maya", str(write(tmp_path / "steps.txt", DAILY_CSV))
+    )
     assert imported.returncode == 0, imported.stderr
     assert imported.stdout.splitlines()[:5] == [
         "Imported steps.txt for Maya (csv-daily)",
@@ -60,7 +62,9 @@ def test_import_prints_a_summary_and_daily_prints_the_stored_totals(tmp_path: Pa
 
 def test_timestamp_csv_lands_in_hourly_buckets(tmp_path: Path) -> None:
     db = tmp_path / "hearth.sqlite"
-    imported = run(db, "import", "--member", "Ivy", str(write(tmp_path / "t.csv", TIMESTAMP_CSV)))
+    imported = run(
+        db, "import", "--new-member", "--member", "Ivy", str(write(tmp_path / "t.csv", TIMESTAMP_CSV))
+    )
     assert imported.returncode == 0, imported.stderr
     assert "rows read: 3\nhourly buckets stored: 2\ndaily buckets stored: 0\n" in imported.stdout
     assert run(db, "daily", "--member", "Ivy").stdout == "date,steps\n2026-10-01,1200\n"
@@ -69,7 +73,7 @@ def test_timestamp_csv_lands_in_hourly_buckets(tmp_path: Path) -> None:
 def test_importing_the_same_file_again_reports_it_and_changes_nothing(tmp_path: Path) -> None:
     db = tmp_path / "hearth.sqlite"
     file = write(tmp_path / "steps.csv", DAILY_CSV)
-    assert run(db, "import", "--member", "Maya", str(file)).returncode == 0
+    assert run(db, "import", "--new-member", "--member", "Maya", str(file)).returncode == 0
     again = run(db, "import", "--member", "Maya", str(file))
     assert again.returncode == 0
     assert again.stdout == "steps.csv was already imported for Maya: nothing changed\n"
@@ -81,7 +85,7 @@ def test_importing_the_same_file_again_reports_it_and_changes_nothing(tmp_path: 
 def test_bad_input_exits_2_naming_file_and_line_and_stores_nothing(tmp_path: Path) -> None:
     db = tmp_path / "hearth.sqlite"
     bad = write(tmp_path / "bad.csv", "member,date,steps\nMaya,2026-10-01,100\nMaya,2026-10-02,-5\n")
-    result = run(db, "import", "--member", "Maya", str(bad))
+    result = run(db, "import", "--new-member", "--member", "Maya", str(bad))
     assert result.returncode == 2
     assert result.stdout == ""
     assert result.stderr.startswith("error: bad.csv: line 3")
@@ -142,7 +146,10 @@ def test_progress_bar_is_drawn_on_stderr_for_big_files(
 ) -> None:
     monkeypatch.setenv("HEARTH_DB", str(tmp_path / "hearth.sqlite"))
     monkeypatch.setattr(cli, "BIG_FILE", 0)
-    assert cli.main(["import", "--member", "Maya", str(write(tmp_path / "s.csv", DAILY_CSV))]) == 0
+    assert (
+        cli.main(["import", "--new-member", "--member", "Maya", str(write(tmp_path / "s.csv", DAILY_CSV))])
+        == 0
+    )
     out, err = capsys.readouterr()
     assert err.endswith("100%\n")
     assert out.startswith("Imported s.csv")

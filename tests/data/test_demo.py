@@ -171,6 +171,7 @@ def test_loading_the_demo_twice_changes_nothing(tmp_path: Path) -> None:
     assert (store.store_kind(conn), store.today(conn)) == ("demo", DEMO_LAST_DAY)
     assert [m.name for m in store.members(conn)] == ["Maya", "Sam", "Leo", "Ivy", "Nana"]
     assert store.data_range(conn) == (DEMO_FIRST_DAY, DEMO_LAST_DAY)
+    assert set(store.coverage(conn).values()) == {DEMO_LAST_DAY}
     conn.close()
 
 

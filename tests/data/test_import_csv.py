@@ -162,3 +162,18 @@ def test_errors_never_quote_the_offending_text(write):
     with pytest.raises(BadInput) as error:
         parse_file(write("steps.csv", "member,date,steps\nAnna,2024-01-02,MARKER-7f3a\n"), today=TODAY)
     assert "MARKER" not in str(error.value)
+
+
+def test_a_timestamp_given_twice_is_refused_like_a_date_given_twice(write):
+    content = (
+        "member,timestamp,steps\nAnna,2024-01-02T08:15:00,300\nAnna,2024-01-02T09:00:00,10\n"
+        "Anna,2024-01-02T08:15:00,300\n"
+    )
+    with pytest.raises(BadInput, match=r"line 4, field 'timestamp': the same timestamp is already on line 2"):
+        parse_file(write("steps.csv", content), today=TODAY)
+
+
+def test_a_line_without_end_is_refused_as_soon_as_it_passes_a_mebibyte(write):
+    content = "member,date,steps\nAnna,2024-01-02," + "9" * (3 << 20) + "\n"
+    with pytest.raises(BadInput, match=r"line 2: a line longer than 1,024 KB is not step data"):
+        parse_file(write("steps.csv", content), today=TODAY)

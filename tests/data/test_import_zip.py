@@ -78,10 +78,13 @@ def test_high_compression_ratio_is_refused_fast(write):
     assert time.perf_counter() - started < 1
 
 
-def test_many_entries_are_refused(write, export_xml):
-    entries = [(MEMBER, export_xml)] + [(f"workout-routes/route_{i}.gpx", b"") for i in range(5001)]
-    with pytest.raises(BadInput, match=r"more than 5,000 entries"):
-        parse_file(write("export.zip", make_zip(entries, zipfile.ZIP_STORED)), today=TODAY)
+def test_entries_are_counted_from_the_directory_not_the_archives_claim(write, export_xml):
+    entries = [(MEMBER, export_xml)] + [(f"r/{i}", b"") for i in range(100_001)]
+    content = bytearray(make_zip(entries, zipfile.ZIP_STORED))
+    end = content.rindex(b"PK\x05\x06")
+    struct.pack_into("<HH", content, end + 8, 1, 1)  # the end record claims one entry
+    with pytest.raises(BadInput, match=r"more than 100,000 entries"):
+        parse_file(write("export.zip", bytes(content)), today=TODAY)
 
 
 @pytest.mark.parametrize(
@@ -104,12 +107,22 @@ def test_export_xml_that_is_itself_a_zip_is_refused(write, export_xml):
         parse_file(write("export.zip", make_zip([(MEMBER, inner)])), today=TODAY)
 
 
-def test_a_zip_without_an_apple_export_is_refused(write):
-    with pytest.raises(BadInput, match=r"Apple Health export holding apple_health_export/export.xml"):
-        parse_file(write("takeout.zip", make_zip([("Takeout/Fit/x.csv", b"Date,Step count\n")])), today=TODAY)
+def test_a_zip_without_any_export_is_refused(write):
+    content = make_zip([("Takeout/Drive/notes.csv", b"a,b\n1,2\n"), ("apple_health_export/x.xml", b"<svg/>")])
+    with pytest.raises(BadInput, match=r"whole file: a zip must be an Apple Health export"):
+        parse_file(write("takeout.zip", content), today=TODAY)
 
 
 def test_file_over_the_size_limit_is_refused_up_front(write, export_xml):
     path = write("export.zip", make_zip([(MEMBER, export_xml)]))
     with pytest.raises(BadInput, match=r"export.zip: whole file: the file is larger than the 100-byte limit"):
         parse_file(path, today=TODAY, size_limit=100)
+
+
+def test_an_unreadable_compression_method_is_refused_not_a_traceback(write, export_xml):
+    content = bytearray(make_zip([(MEMBER, export_xml)]))
+    for signature, offset in ((b"PK\x03\x04", 8), (b"PK\x01\x02", 10)):
+        at = content.index(signature)
+        struct.pack_into("<H", content, at + offset, 9)  # deflate64
+    with pytest.raises(BadInput, match=r"the zip uses a compression Hearth cannot read"):
+        parse_file(write("export.zip", bytes(content)), today=TODAY)

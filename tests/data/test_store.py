@@ -177,3 +177,43 @@ def test_an_import_killed_midway_leaves_no_trace(tmp_path: Path, stall_pass: int
     assert store.data_version(conn) == 1
     assert store.ingest(conn, "Ivy", parsed(hourly(9, 10)), "small.csv", "s").batch_id is not None
     conn.close()
+
+
+def test_coverage_runs_through_the_day_before_the_import_or_the_export(conn: sqlite3.Connection) -> None:
+    store.ingest(conn, "Maya", parsed(hourly(8, 100)), "a.csv", "a", today=date(2026, 3, 5))
+    dated = ParsedImport("apple-health", (hourly(9, 5),), 1, exported_on=date(2026, 3, 3))
+    store.ingest(conn, "Ivy", dated, "export.zip", "b", today=date(2026, 3, 9))
+    maya, ivy = (store.member_by_name(conn, name) for name in ("Maya", "Ivy"))
+    assert maya and ivy
+    assert store.coverage(conn) == {maya.id: date(2026, 3, 4), ivy.id: date(2026, 3, 2)}
+
+
+def test_coverage_is_the_latest_batch_and_a_reimport_changes_nothing(conn: sqlite3.Connection) -> None:
+    store.ingest(conn, "Maya", parsed(hourly(8, 100)), "a.csv", "a", today=date(2026, 3, 9))
+    store.ingest(conn, "Maya", parsed(hourly(9, 100)), "b.csv", "b", today=date(2026, 3, 5))
+    again = store.ingest(conn, "Maya", parsed(hourly(8, 100)), "a.csv", "a", today=date(2026, 4, 1))
+    assert again.batch_id is None
+    assert list(store.coverage(conn).values()) == [date(2026, 3, 8)]
+
+
+def test_members_without_imports_have_no_coverage(conn: sqlite3.Connection) -> None:
+    store.add_member(conn, "Nana")
+    assert store.coverage(conn) == {}
+
+
+def test_an_old_store_gains_coverage_from_its_import_dates(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite"
+    old = sqlite3.connect(path)
+    old.executescript(store.SCHEMA.replace("    covered_through INTEGER NOT NULL DEFAULT 0,\n", ""))
+    old.execute("INSERT INTO members(name, created_at) VALUES ('Maya', '2026-01-01')")
+    old.execute(
+        "INSERT INTO import_batches(member_id, file_name, format, sha256, rows_read, buckets_stored,"
+        " duplicates_dropped, imported_at) VALUES (1, 'a.csv', 'csv-daily', 'a', 1, 1, 0,"
+        " '2026-02-10T09:00:00+00:00')"
+    )
+    old.commit()
+    old.close()
+    migrated = store.connect(path)
+    assert store.coverage(migrated) == {1: date(2026, 2, 9)}
+    migrated.close()
+    assert store.coverage(store.connect(path)) == {1: date(2026, 2, 9)}
