@@ -1,0 +1,106 @@
+"""Ask a question: whole days and a statistic, its cost and expected interval first, then one button.
+
+Drawn by the router under every family page. Paid from the reserve under the viewer's share, so only
+the `ask-submit` button spends; the answer then sits on the family's noticeboard for everyone.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import streamlit as st
+
+from dashboard import charts, figure_text, text, theme, validation
+from dashboard.components import epsilon_control
+from privacy.engine.periods import Period
+from privacy.epsilon import InvalidEpsilon
+from privacy.identity import Viewer
+from privacy.queries import InvalidQuery, QueryId, QuerySpec
+from privacy.release import Refused, Release
+from privacy.service import Hearth
+
+STATISTICS = {
+    QueryId.FAMILY_AVERAGE: "Family average steps per day",
+    QueryId.GOAL_ATTAINMENT: "Days at the step goal, week by week",
+    QueryId.DISTRIBUTION: "How days spread over step bands",
+    QueryId.WEEKDAY: "Steps by day of the week",
+    QueryId.HOUR_OF_DAY: "Steps by hour of the day",
+}
+"""What may be asked over custom days: every catalog statistic that is an estimate."""
+DEFAULT_DAYS = 30
+REFUSED_ICON = ":material/block:"
+
+
+def statistic_label(query: QueryId) -> str:
+    """Module-level, not a lambda: session state must stay picklable."""
+    return STATISTICS[QueryId(query)]
+
+
+def show(hearth: Hearth, viewer: Viewer, key: str = "ask") -> Release | None:
+    """The panel, keyed `key`; returns the answer shown (asked now or already on the board)."""
+    last_day = hearth.today() - timedelta(days=1)
+    with st.container(key=key), st.expander("Ask a question", icon=":material/help:"):
+        query = st.selectbox(
+            "Statistic", list(STATISTICS), format_func=statistic_label, key=f"{key}-statistic"
+        )
+        st.date_input(
+            "Days (whole days, both included)",
+            value=(last_day - timedelta(days=DEFAULT_DAYS - 1), last_day),
+            max_value=last_day,
+            key=f"{key}-days",
+        )
+        days = st.session_state.get(f"{key}-days")
+        choice = epsilon_control.current(hearth)
+        problem = validation.days_problem(days, last_day) or choice.problem
+        if problem:
+            st.warning(problem, icon=REFUSED_ICON)
+            return None
+        spec, period = QuerySpec(query, None), Period(*days)
+        return _offer(hearth, viewer, spec, period, choice.value, key)
+
+
+def _offer(
+    hearth: Hearth, viewer: Viewer, spec: QuerySpec, period: Period, epsilon: object, key: str
+) -> Release | None:
+    try:
+        found = hearth.stored(viewer, spec, epsilon, period)
+        if found is not None:
+            _answer(found)
+            return found
+        preview = hearth.preview(spec, epsilon, period)
+        share = hearth.budget(viewer, period.first, period.last).share_left_micro
+    except (InvalidEpsilon, InvalidQuery, Refused) as refusal:
+        st.error(f"{refusal} Nothing was spent.", icon=REFUSED_ICON)
+        return None
+    st.caption(
+        f"Costs ε {preview.epsilon} per day on each of the {period.days} days, from your share of the"
+        f" reserve (ε {text.epsilon(share)} per day left on them). {_expected(spec, preview.margin)}"
+        " Nothing is spent until you ask."
+    )
+    if not st.button(f"Ask (costs ε {preview.epsilon} per day)", key=f"{key}-submit", type="primary"):
+        return None
+    try:
+        asked = hearth.ask(viewer, spec, epsilon, period)
+    except (InvalidEpsilon, InvalidQuery, Refused) as refusal:
+        st.error(f"Not asked: {refusal}", icon=REFUSED_ICON)
+        return None
+    _answer(asked)
+    return asked
+
+
+def _answer(release: Release) -> None:
+    title = statistic_label(release.spec.query)
+    if len(release.values) == 1:
+        st.metric(release.unit, charts.summary(release))
+    else:
+        figure = charts.figure_for(release)
+        if figure is not None:
+            st.plotly_chart(figure, theme=None, config=theme.PLOTLY_CONFIG, key="ask-chart")
+    st.caption(text.md(charts.describe(release, title), 2000))
+    st.caption(text.md(figure_text.footer(release), 400))
+
+
+def _expected(spec: QuerySpec, margin: float) -> str:
+    if spec.query in (QueryId.GOAL_ATTAINMENT, QueryId.DISTRIBUTION):
+        return f"Expected 95% interval: {text.percent_points(margin)}."
+    return f"Expected 95% interval: {text.plus_minus(margin)} steps."
