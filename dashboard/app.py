@@ -58,7 +58,7 @@ def main() -> None:
             ask_panel.show(hearth, viewer)
     except Refused as refusal:
         # Fail closed: a ledger or session refusal mid-page shows its (data-free) message and nothing else.
-        st.error(str(refusal), icon=":material/block:")
+        st.error(text.refusal(refusal), icon=":material/block:")
     # Drawn after the page, so a figure bought on this run is already off the meter.
     with meter:
         budget_meter.show(hearth, viewer, choice)

@@ -60,11 +60,10 @@ def released_on(release: Release) -> str:
 
 def footer(release: Release, period_noun: str = "period") -> str:
     """The caption under every shared figure: period, who, epsilon per day and day of release."""
-    made = "" if release.replayed else " Made on this visit, for the whole family."
     sharpened = f" Combines {release.combined} releases." if release.combined > 1 else ""
     return (
         f"{release_period(release)} · {who(release, period_noun)} · ε {release.epsilon} per day ·"
-        f" {released_on(release)}.{sharpened}{made}"
+        f" {released_on(release)}.{sharpened}"
     )
 
 
@@ -82,7 +81,7 @@ def change_words(estimate: Estimate, per: str = "") -> str:
     """A derived change with its interval in words: 'about +150 steps a week, between +10 and +290'.
 
     >>> change_words(Estimate(150.0, (45.0,)), "a week")
-    'about +150 steps a week, between +15 and +280'
+    'about +150 steps a week, between +20 and +280'
     """
     lo, hi = estimate.interval
     margin = estimate.half_width

@@ -38,6 +38,15 @@ def md(text: object, limit: int = NAME_LIMIT) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", safe_name(text, limit))
 
 
+def refusal(error: Exception) -> str:
+    r"""A refusal's message for st.error/st.info: the service writes it to be shown, but it may name members.
+
+    >>> refusal(ValueError("waiting for <b>Bea</b>"))
+    'waiting for \\<b\\>Bea\\</b\\>'
+    """
+    return md(str(error), 500)
+
+
 def svg(text: object, limit: int = NAME_LIMIT) -> str:
     """`safe_name`, then HTML-escaped: plotly reads a subset of HTML in labels, entities it shows as text.
 

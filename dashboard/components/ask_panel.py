@@ -43,10 +43,11 @@ def show(hearth: Hearth, viewer: Viewer, key: str = "ask") -> Release | None:
         query = st.selectbox(
             "Statistic", list(STATISTICS), format_func=statistic_label, key=f"{key}-statistic"
         )
+        # No max_value: Streamlit would silently swap an out-of-range (forged) value for the default,
+        # and a click would then ask a question nobody chose; `days_problem` refuses it instead.
         st.date_input(
-            "Days (whole days, both included)",
+            f"Days up to {last_day:%-d %B %Y} (whole days, both included)",
             value=(last_day - timedelta(days=DEFAULT_DAYS - 1), last_day),
-            max_value=last_day,
             key=f"{key}-days",
         )
         days = st.session_state.get(f"{key}-days")
@@ -70,7 +71,7 @@ def _offer(
         preview = hearth.preview(spec, epsilon, period)
         share = hearth.budget(viewer, period.first, period.last).share_left_micro
     except (InvalidEpsilon, InvalidQuery, Refused) as refusal:
-        st.error(f"{refusal} Nothing was spent.", icon=REFUSED_ICON)
+        st.error(f"{text.refusal(refusal)} Nothing was spent.", icon=REFUSED_ICON)
         return None
     st.caption(
         f"Costs ε {preview.epsilon} per day on each of the {period.days} days, from your share of the"
@@ -82,7 +83,7 @@ def _offer(
     try:
         asked = hearth.ask(viewer, spec, epsilon, period)
     except (InvalidEpsilon, InvalidQuery, Refused) as refusal:
-        st.error(f"Not asked: {refusal}", icon=REFUSED_ICON)
+        st.error(f"Not asked: {text.refusal(refusal)}", icon=REFUSED_ICON)
         return None
     _answer(asked)
     return asked

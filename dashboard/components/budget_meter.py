@@ -28,7 +28,7 @@ def show(hearth: Hearth, viewer: Viewer, choice: EpsilonChoice) -> BudgetView | 
     try:
         budget = hearth.budget(viewer)
     except Refused as refusal:
-        st.error(str(refusal))
+        st.error(text.refusal(refusal))
         return None
     share = budget.share_left_micro / budget.quota_micro if budget.quota_micro else 0.0
     st.progress(

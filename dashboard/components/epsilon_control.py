@@ -88,7 +88,7 @@ def _describe(hearth: Hearth, choice: EpsilonChoice, cap: float) -> None:
     try:
         preview = hearth.preview(WEEKLY_VIEW, choice.value)
     except (InvalidEpsilon, Refused) as refusal:
-        st.error(str(refusal), icon=":material/block:")
+        st.error(text.refusal(refusal), icon=":material/block:")
         return
     st.caption(
         f"A question costs ε {preview.epsilon} per day it covers (safe maximum {cap:g}). A week's family"

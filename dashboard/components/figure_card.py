@@ -18,7 +18,7 @@ Body = Callable[[Release, str], None]
 """Draws a release's values inside the card; the card adds the words every figure carries."""
 NOUNS = {
     Cadence.WEEK: "week",
-    Cadence.FOUR_WEEKS: "4 weeks",
+    Cadence.FOUR_WEEKS: "4-week period",
     Cadence.QUARTER: "quarter",
     Cadence.YEAR: "year",
 }
@@ -62,12 +62,8 @@ def fetch(hearth: Hearth, viewer: Viewer, product: Product, period: Period | Non
     """The figure, or None after saying why not (not released yet, switched off, ledger down)."""
     try:
         return hearth.figure(viewer, product, period)
-    except NotYetReleased as waiting:
-        st.info(str(waiting), icon=":material/schedule:")
-    except LedgerUnavailable:
-        st.error("The privacy ledger is unavailable, so nothing was shown or spent.", icon=":material/block:")
     except Refused as refusal:
-        st.error(f"Not shown: {refusal}", icon=":material/block:")
+        explain(refusal)
     return None
 
 
@@ -75,10 +71,16 @@ def fetch_series(hearth: Hearth, viewer: Viewer, product: Product, count: int) -
     """The product's newest `count` periods, oldest first, or () after saying why not."""
     try:
         return hearth.series(viewer, product, count)
-    except NotYetReleased as waiting:
-        st.info(str(waiting), icon=":material/schedule:")
-    except LedgerUnavailable:
-        st.error("The privacy ledger is unavailable, so nothing was shown or spent.", icon=":material/block:")
     except Refused as refusal:
-        st.error(f"Not shown: {refusal}", icon=":material/block:")
+        explain(refusal)
     return ()
+
+
+def explain(refusal: Refused) -> None:
+    """Why no figure is shown; the service's messages may name members, so they are escaped."""
+    if isinstance(refusal, NotYetReleased):
+        st.info(text.refusal(refusal), icon=":material/schedule:")
+    elif isinstance(refusal, LedgerUnavailable):
+        st.error("The privacy ledger is unavailable, so nothing was shown or spent.", icon=":material/block:")
+    else:
+        st.error(f"Not shown: {text.refusal(refusal)}", icon=":material/block:")

@@ -33,7 +33,7 @@ def show(hearth: Hearth, viewer: Viewer, release: Release, *, key: str) -> None:
         try:
             preview = hearth.preview(release.spec, choice.value, charts.period(release))
         except (InvalidEpsilon, InvalidQuery, Refused) as refusal:
-            st.error(f"{refusal} Nothing was spent.", icon=REFUSED_ICON)
+            st.error(f"{text.refusal(refusal)} Nothing was spent.", icon=REFUSED_ICON)
             return
         before, after = widest(release), combined_widest(release, preview.scale)
         st.caption(
@@ -44,7 +44,7 @@ def show(hearth: Hearth, viewer: Viewer, release: Release, *, key: str) -> None:
             try:
                 hearth.sharpen(viewer, release, choice.value)
             except (InvalidEpsilon, InvalidQuery, Refused) as refusal:
-                st.error(f"Not sharpened: {refusal}", icon=REFUSED_ICON)
+                st.error(f"Not sharpened: {text.refusal(refusal)}", icon=REFUSED_ICON)
                 return
             st.rerun()
 

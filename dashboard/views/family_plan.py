@@ -42,7 +42,7 @@ def render() -> None:
         try:
             hearth.set_plan(viewer, chosen)
         except (PlanDoesNotFit, InvalidEpsilon, Refused) as refusal:
-            st.error(f"Not saved: {refusal}", icon=":material/block:")
+            st.error(f"Not saved: {text.refusal(refusal)}", icon=":material/block:")
             return
         st.success("Saved. Periods not yet released will use it; the change is logged.")
 
@@ -73,7 +73,7 @@ def _product(hearth: Hearth, product: Product) -> Epsilon | None:
             epsilon = Epsilon.request(value)
             preview = hearth.plan_preview(product, epsilon)
         except (InvalidEpsilon, Refused) as refusal:
-            st.error(f"{refusal}", icon=":material/block:")
+            st.error(text.refusal(refusal), icon=":material/block:")
             return None
         st.caption(f"{_interval(product, preview.margin)} {text.md(spec.why, 300)}")
         return epsilon

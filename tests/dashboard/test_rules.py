@@ -17,6 +17,10 @@ PURE_MODULES = (
     "dashboard.charts",
     "dashboard.theme",
     "dashboard.components.budget_meter",
+    "dashboard.components.period_picker",
+    "dashboard.figure_text",
+    "dashboard.calendar_chart",
+    "dashboard.sitemap",
 )
 
 
