@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import plotly.graph_objects as go
 
-from dashboard import theme
+from dashboard import text, theme
 from dashboard.charts import Measure, y_range
 from privacy import derived
 from privacy.derived import Estimate
@@ -104,10 +104,16 @@ def _band(x: list[str], values: Sequence[Estimate], colour: str, name: str) -> l
         mode="lines+markers",
         line={"color": colour, "width": 2},
         marker={"size": 4},
-        customdata=[
-            f"{v:,.0f} (95%: {lo:,.0f} to {hi:,.0f})" for v, lo, hi in zip(shown, lower, upper, strict=True)
-        ],
+        customdata=[_hover(e) for e in values],
         hovertemplate="%{x}<br>%{customdata}<extra></extra>",
         name=name,
     )
     return [band, line]
+
+
+def _hover(estimate: Estimate) -> str:
+    """A point's value and interval, rounded as its noise allows: more digits would be false precision."""
+    margin = estimate.half_width
+    lo, hi = max(0.0, estimate.interval[0]), estimate.interval[1]
+    value = max(0.0, estimate.value)
+    return f"{text.steps(value, margin)} (95%: {text.steps(lo, margin)} to {text.steps(hi, margin)})"
