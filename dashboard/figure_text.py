@@ -6,6 +6,7 @@ them in text, so a reader without the picture (or without sight) gets the same f
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 
 from dashboard import text
@@ -65,6 +66,23 @@ def footer(release: Release, period_noun: str = "period") -> str:
         f"{release_period(release)} · {who(release, period_noun)} · ε {release.epsilon} per day ·"
         f" {released_on(release)}.{sharpened}"
     )
+
+
+def series_footer(releases: Sequence[Release]) -> str:
+    """The caption under a series of weekly releases: its whole span, who, epsilon and release days."""
+    first, last = releases[0], releases[-1]
+    span = period_words(date.fromisoformat(first.first), date.fromisoformat(last.last))
+    partial = sum(1 for r in releases if r.left_out)
+    whom = f"{who(last, 'week')} in the latest week" if last.left_out else who(last, "week")
+    if partial and not last.left_out:
+        whom += f" in the latest week ({partial} earlier weeks leave someone out)"
+    days = sorted({datetime.fromisoformat(r.released_at).date() for r in releases})
+    made = (
+        f"released on {days[0]:%-d %B %Y}"
+        if len(days) == 1
+        else f"released {days[0]:%-d %B %Y} to {days[-1]:%-d %B %Y}"
+    )
+    return f"{span} · {whom} · ε {last.epsilon} per day each week · {made}."
 
 
 def signed_steps(value: float, margin: float) -> str:

@@ -15,9 +15,6 @@ from privacy.derived import Estimate
 from privacy.noticeboard import estimates
 from privacy.release import Release
 
-SPARK_HEIGHT = 90
-"""A sparkline is a glance, not a chart to read values from: its numbers are in the text beside it."""
-
 
 @dataclass(frozen=True)
 class Point:
@@ -70,18 +67,6 @@ def band_figure(
     layout["xaxis"]["type"] = "date"
     layout["showlegend"] = smoothed is not None
     return go.Figure(traces, layout=layout)
-
-
-def sparkline(points: Sequence[Point], title: str) -> go.Figure:
-    """A small line with its band and no axes: the 13-week trend beside the week's number."""
-    figure = band_figure(points, title, "", height=SPARK_HEIGHT + 40)
-    figure.update_layout(
-        margin={"l": 4, "r": 4, "t": 28, "b": 4},
-        title={"font": {"size": 12}},
-        xaxis={"visible": False},
-        yaxis={"visible": False},
-    )
-    return figure
 
 
 def _band(x: list[str], values: Sequence[Estimate], colour: str, name: str) -> list[go.Scatter]:

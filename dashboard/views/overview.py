@@ -1,10 +1,14 @@
-"""Overview: the last complete week with its change and 13-week trend, goals and the champion, on open."""
+"""Overview: the last complete week with its change and 13-week trend, goals and the champion, on open.
+
+Its pictures are small SVG images, not Plotly charts: the first page after sign-in should not wait for
+Plotly's browser bundle (see `svg_figures`); the Trends and Goals pages draw the full charts.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, figure_text, runtime, series_charts, text, theme
+from dashboard import charts, figure_text, runtime, series_charts, svg_figures, text
 from dashboard.components import figure_card
 from privacy import derived
 from privacy.budget.plan import Product
@@ -59,30 +63,60 @@ def _week_body(weeks: tuple[Release, ...]) -> figure_card.Body:
         number, trend = st.columns([3, 2])
         with number:
             st.metric("Steps per member-day", charts.summary(release))
-            strip = charts.interval_strip(release, "The week's 95% interval", goal=DEFAULT_STEP_GOAL)
-            st.plotly_chart(strip, theme=None, config=theme.PLOTLY_CONFIG, key=f"{key}-chart")
-            st.caption(text.md(charts.describe(release, "Last complete week"), 400))
+            described = charts.describe(release, "Last complete week")
+            top = charts.y_range(charts.Measure.AMOUNT, [release.upper[0], DEFAULT_STEP_GOAL])[1]
+            title = "The week's family average on its 95% interval"
+            strip = svg_figures.interval_strip(
+                release.values[0], release.lower[0], release.upper[0], top, title, DEFAULT_STEP_GOAL
+            )
+            st.image(strip, alt=f"{title}. {described}", width="stretch")
+            st.caption(text.md(described, 400))
         with trend:
-            points = series_charts.weekly_points(weeks)
-            spark = series_charts.sparkline(points, f"{len(weeks)}-week trend")
-            st.plotly_chart(spark, theme=None, config=theme.STATIC_CONFIG, key=f"{key}-trend")
-            slope = derived.slope([p.estimate for p in points])
-            st.caption(f"{len(weeks)}-week trend: {figure_text.change_words(slope, 'a week')}.")
+            _trend(weeks, key)
         if len(weeks) > 1:
-            change = derived.difference(estimates(weeks[-1])[0], estimates(weeks[-2])[0])
-            st.markdown(f"Change from the week before: {figure_text.change_words(change)}.")
-            st.markdown(f"**{figure_text.verdict_sentence(derived.verdict(change), 'the week before')}**")
+            _change(weeks[-1], weeks[-2])
 
     return body
+
+
+def _trend(weeks: tuple[Release, ...], key: str) -> None:
+    """The sparkline, with its slope and its two ends in words beside it."""
+    points = series_charts.weekly_points(weeks)
+    slope = derived.slope([p.estimate for p in points])
+    first, last = points[0], points[-1]
+    described = (
+        f"{len(weeks)}-week trend: {figure_text.change_words(slope, 'a week')}; from"
+        f" {figure_text.estimate_words(first.estimate)} (week of {first.first:%-d %B}) to"
+        f" {figure_text.estimate_words(last.estimate)} (week of {last.first:%-d %B})."
+    )
+    spark = svg_figures.sparkline(
+        [p.estimate.value for p in points],
+        [p.estimate.interval[0] for p in points],
+        [p.estimate.interval[1] for p in points],
+        f"{len(weeks)}-week trend of the family average, with its 95% band",
+    )
+    st.markdown(f"**{len(weeks)}-week trend**")
+    st.image(spark, alt=described, width="stretch")
+    st.caption(described)
+
+
+def _change(week: Release, before: Release) -> None:
+    """The change from the week before, and a verdict only the interval of the difference may give."""
+    change = derived.difference(estimates(week)[0], estimates(before)[0])
+    st.markdown(f"Change from the week before: {figure_text.change_words(change)}.")
+    st.markdown(f"**{figure_text.verdict_sentence(derived.verdict(change), 'the week before')}**")
 
 
 def _goals(release: Release, key: str) -> None:
     shares = estimates(release)
     pooled = derived.pooled_mean(shares, release.denominators)
     st.metric(f"Member-days at {DEFAULT_STEP_GOAL:,}+ steps", figure_text.share_words(pooled))
-    figure = charts.bar_figure(release, height=theme.SMALL_CHART_HEIGHT)
-    st.plotly_chart(figure, theme=None, config=theme.PLOTLY_CONFIG, key=f"{key}-chart")
-    st.caption(text.md(charts.describe(release, "Goal attainment week by week"), 600))
+    lower, upper = (min(max(b, 0.0), 1.0) for b in pooled.interval)
+    title = "The 4 weeks' goal attainment on its 95% interval"
+    strip = svg_figures.interval_strip(min(max(pooled.value, 0.0), 1.0), lower, upper, 1.0, title, share=True)
+    described = charts.describe(release, "Week by week")
+    st.image(strip, alt=f"{title}: {figure_text.share_words(pooled)}. {described}", width="stretch")
+    st.caption(text.md(described, 600))
 
 
 def _champion(release: Release, key: str) -> None:

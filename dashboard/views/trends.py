@@ -48,7 +48,7 @@ def render() -> None:
         slope = derived.slope(estimates)
         st.markdown(f"**Slope:** {figure_text.change_words(slope, noun)} (95% interval).")
         st.caption(text.md(_description(title, points), 3000))
-        st.caption(text.md(figure_text.footer(weeks[-1], "week"), 400))
+        st.caption(text.md(figure_text.series_footer(weeks), 400))
     st.caption(
         "The line is the noisy family average; the shaded band is where the true value lies, 95% of the"
         " time. Months pool the weeks whose Thursday falls in them; the smoothed line averages three"

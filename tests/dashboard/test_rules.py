@@ -21,6 +21,7 @@ PURE_MODULES = (
     "dashboard.figure_text",
     "dashboard.calendar_chart",
     "dashboard.sitemap",
+    "dashboard.svg_figures",
 )
 
 
