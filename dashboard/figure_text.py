@@ -62,8 +62,9 @@ def released_on(release: Release) -> str:
 def footer(release: Release, period_noun: str = "period") -> str:
     """The caption under every shared figure: period, who, epsilon per day and day of release."""
     sharpened = f" Combines {release.combined} releases." if release.combined > 1 else ""
+    span = release_period(release)
     return (
-        f"{release_period(release)} · {who(release, period_noun)} · ε {release.epsilon} per day ·"
+        f"{span[0].upper()}{span[1:]} · {who(release, period_noun)} · ε {release.epsilon} per day ·"
         f" {released_on(release)}.{sharpened}"
     )
 

@@ -9,13 +9,14 @@ the same figures are written out in text beside them.
 from __future__ import annotations
 
 import html
+import math
 from collections.abc import Sequence
 
 from dashboard import theme
 
 WIDTH = 400
 STRIP_HEIGHT = 64
-SPARK_HEIGHT = 80
+SPARK_HEIGHT = 140
 PAD = 12
 FONT = 'font-family="sans-serif" font-size="11"'
 
@@ -50,10 +51,10 @@ def interval_strip(
     def x(v: float) -> float:
         return PAD + span * min(max(v, 0.0), top) / top
 
-    ticks = [top * i / 4 for i in range(5)]
+    ticks = tick_values(top)
     body = [_line(PAD, WIDTH - PAD, 40, 40, theme.GRID)]
     for t in ticks:
-        anchor = "start" if t == 0 else "end" if t == top else "middle"
+        anchor = "start" if t == 0 else "end" if t >= top else "middle"
         body.append(_line(x(t), x(t), 36, 44, theme.GRID))
         body.append(_text(x(t), 58, anchor, f"{t:.0%}" if share else f"{t:,.0f}"))
     if goal is not None:
@@ -63,6 +64,20 @@ def interval_strip(
     body += [_line(x(end), x(end), 20, 32, theme.FAMILY, 3) for end in (lower, upper)]
     body.append(f'<circle cx="{x(value):.1f}" cy="26" r="6" fill="{theme.FAMILY}"/>')
     return _svg(WIDTH, STRIP_HEIGHT, title, body)
+
+
+def tick_values(top: float) -> list[float]:
+    """Round ticks from 0 up to `top`: steps of 1, 2, 2.5 or 5 times a power of ten, at least four of them.
+
+    >>> tick_values(8500.0)
+    [0.0, 2000.0, 4000.0, 6000.0, 8000.0]
+    >>> tick_values(1.0)
+    [0.0, 0.25, 0.5, 0.75, 1.0]
+    """
+    raw = top / 4
+    power = 10 ** math.floor(math.log10(raw))
+    step = max(m * power for m in (1, 2, 2.5, 5) if m * power <= raw * 1.001)
+    return [float(i * step) for i in range(int(top / step + 1e-9) + 1)]
 
 
 def sparkline(values: Sequence[float], lower: Sequence[float], upper: Sequence[float], title: str) -> str:

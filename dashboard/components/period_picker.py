@@ -23,7 +23,7 @@ def label(period: Period) -> str:
     return figure_text.period_words(period.first, period.last)
 
 
-def show(key: str, product: Product, today: date, count: int = SHOWN) -> Period:
+def show(key: str, product: Product, today: date, count: int = SHOWN, title: str = "Period") -> Period:
     """A select box of the product's `count` newest ended periods, newest first (the default)."""
     options = list(reversed(recent(today, PRODUCTS[product].cadence, count)))
-    return st.selectbox("Period", options, format_func=label, key=key)
+    return st.selectbox(title, options, format_func=label, key=key)

@@ -18,7 +18,7 @@ def render() -> None:
     hearth, viewer = runtime.require()
     st.title("My data")
     st.caption("Your own steps, exactly as imported. Only you can see them; nothing here spends your share.")
-    week = period_picker.show("my-data-week", Product.WEEKLY, hearth.today(), count=WEEKS)
+    week = period_picker.show("my-data-week", Product.WEEKLY, hearth.today(), count=WEEKS, title="Week")
     daily = hearth.own_daily(viewer, viewer.member_id, week.first, week.last)
     family = figure_card.fetch(hearth, viewer, Product.WEEKLY, week)
     own_mean = daily["steps"].sum() / week.days

@@ -17,7 +17,7 @@ def render() -> None:
     hearth, viewer = runtime.require()
     st.title("Patterns")
     today = hearth.today()
-    year = period_picker.show("patterns-year", Product.WEEKDAYS, today, count=1)
+    year = period_picker.show("patterns-year", Product.WEEKDAYS, today, count=1, title="Year")
     figure_card.show(
         hearth,
         viewer,
@@ -27,7 +27,7 @@ def render() -> None:
         title=TITLES[Product.WEEKDAYS],
         period=year,
     )
-    quarter = period_picker.show("patterns-quarter", Product.HOURS, today)
+    quarter = period_picker.show("patterns-quarter", Product.HOURS, today, title="Quarter")
     figure_card.show(
         hearth, viewer, Product.HOURS, _body, key="patterns-hour", title=TITLES[Product.HOURS], period=quarter
     )

@@ -108,6 +108,14 @@ def open_ask(page: Page) -> None:
     """Unfold the Ask panel (its contents are hidden, and so not clickable, while folded)."""
     page.locator(".st-key-ask summary").click()
     expect(page.locator(".st-key-ask-statistic")).to_be_visible()
+    wait_for_app(page)
+
+
+def ask(page: Page) -> None:
+    """Click the Ask button once it is shown, and wait for the rerun it causes."""
+    button = page.locator(".st-key-ask-submit button")
+    expect(button).to_be_enabled()
+    after_rerun(page, button.click)
 
 
 # --- sign-in -----------------------------------------------------------------------------------------
@@ -260,7 +268,7 @@ def test_a_refused_question_spends_nothing_and_says_why(
     enter_demo(tab, member)
     expect(tab.locator(METER)).to_contain_text("Your share left: ε 0 of 0.25 per day")
     open_ask(tab)
-    after_rerun(tab, tab.locator(".st-key-ask-submit button").click)
+    ask(tab)
     refusal = tab.locator('.st-key-ask [data-testid="stAlert"]')
     expect(refusal).to_contain_text("Not asked")
     expect(refusal).to_contain_text("your share of")
@@ -280,7 +288,7 @@ def test_a_question_spends_once_and_no_reload_or_tab_restores_the_share(
     enter_demo(page, member)
     expect(page.locator(METER)).to_contain_text("Your share left: ε 0.25 of 0.25 per day")
     open_ask(page)
-    after_rerun(page, page.locator(".st-key-ask-submit button").click)
+    ask(page)
     expect(page.locator('.st-key-ask [data-testid="stMetricValue"]')).to_contain_text("±")
     assert share_spent(app.db, member) == 100_000 * ASK_DAYS.days
     expect(page.locator(METER)).to_contain_text("Your share left: ε 0.15 of 0.25 per day")
