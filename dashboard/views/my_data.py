@@ -45,8 +45,10 @@ def render() -> None:
         mean_steps = [s / week.days for s in by_hour["steps"].to_list()]
         figure = own_charts.own_hourly_figure(by_hour["hour"].to_list(), mean_steps)
         st.plotly_chart(figure, theme=None, config=theme.PLOTLY_CONFIG, key="my-data-hourly")
-        peak = by_hour["hour"].to_list()[max(range(len(mean_steps)), key=mean_steps.__getitem__)]
-        st.caption(f"Your average day that week: busiest hour {peak}:00, {round(max(mean_steps)):,} steps.")
+        hours = ", ".join(
+            f"{h}:00 {round(s):,}" for h, s in zip(by_hour["hour"].to_list(), mean_steps, strict=True)
+        )
+        st.caption(f"Your average day that week, steps per hour: {hours}.")
 
 
 def _standing(own_mean: float, family: Release | None) -> None:
