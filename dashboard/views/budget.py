@@ -13,6 +13,7 @@ from privacy.budget.plan import PRODUCTS, FamilyPlan, Product
 from privacy.constraints import DAILY_STEPS_BOUNDS, MICRO
 from privacy.queries import UNIT_WORDS
 from privacy.service import Hearth
+from privacy.settings import Settings
 
 KINDS = {"plan": "family plan", "asked": "question", "sharpen": "sharpening", "refresh": "refresh"}
 """How each release was paid for, in words: the plan's share of each day, or the reserve."""
@@ -24,14 +25,7 @@ def render() -> None:
     settings = hearth.settings
     last = hearth.today() - timedelta(days=1)
     st.title("Privacy budget")
-    st.write(
-        f"**The guarantee.** For {UNIT_WORDS[settings.unit]}, everything Hearth will ever show anyone —"
-        f" every shared figure, question and sharpening, forever — costs at most ε"
-        f" {settings.lifetime_epsilon} in total, so whether that day is in the data or not changes the"
-        f" chance of anything shown by at most a factor of {_factor(settings.lifetime_epsilon.value)}."
-        f" Days count as at most {DAILY_STEPS_BOUNDS[1]:,} steps. Nothing ever renews: new days bring"
-        " new budget."
-    )
+    st.write(_guarantee(settings))
     year = st.segmented_control(
         "Year", [last.year - 1, last.year], default=last.year, required=True, key="budget-year"
     )
@@ -57,6 +51,18 @@ def render() -> None:
     st.caption("Every release ever made: each is shared with the whole family and replays free.")
     with st.container(key="budget-board"):
         st.dataframe(_board_rows(hearth), hide_index=True, width="stretch")
+
+
+def _guarantee(settings: Settings) -> str:
+    """The lifetime guarantee in one plain sentence, with this family's own numbers."""
+    return (
+        f"**The guarantee.** For {UNIT_WORDS[settings.unit]}, everything Hearth will ever show anyone —"
+        f" every shared figure, question and sharpening, forever — costs at most ε"
+        f" {settings.lifetime_epsilon} in total, so whether those steps are in the data or not changes the"
+        f" chance of anything shown by at most a factor of {_factor(settings.lifetime_epsilon.value)}."
+        f" Days count as at most {DAILY_STEPS_BOUNDS[1]:,} steps. Nothing ever renews: new days bring"
+        " new budget."
+    )
 
 
 def _factor(epsilon: float) -> str:
