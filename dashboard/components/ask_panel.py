@@ -27,6 +27,8 @@ STATISTICS = {
     QueryId.HOUR_OF_DAY: "Steps by hour of the day",
 }
 """What may be asked over custom days: every catalog statistic that is an estimate."""
+SHARE_QUERIES = frozenset({QueryId.GOAL_ATTAINMENT, QueryId.DISTRIBUTION})
+"""Statistics whose values are shares: an accuracy target in steps means nothing for them."""
 DEFAULT_DAYS = 30
 REFUSED_ICON = ":material/block:"
 
@@ -57,7 +59,25 @@ def show(hearth: Hearth, viewer: Viewer, key: str = "ask") -> Release | None:
             st.warning(problem, icon=REFUSED_ICON)
             return None
         spec, period = QuerySpec(query, None), Period(*days)
-        return _offer(hearth, viewer, spec, period, choice.value, key)
+        epsilon = _aimed(hearth, spec, period, choice.value)
+        return None if epsilon is None else _offer(hearth, viewer, spec, period, epsilon, key)
+
+
+def _aimed(hearth: Hearth, spec: QuerySpec, period: Period, chosen: object) -> object | None:
+    """Accuracy first: the ε that buys the sidebar's ± steps on this very question (None if refused)."""
+    aim = epsilon_control.accuracy_target()
+    if aim is None:
+        return chosen
+    if spec.query in SHARE_QUERIES:
+        st.caption(f"A target in steps does not fit a share: this question uses ε {chosen} per day.")
+        return chosen
+    try:
+        solved = hearth.epsilon_for_margin(spec, aim, period)
+    except (InvalidEpsilon, InvalidQuery, Refused) as refusal:
+        st.error(f"{text.refusal(refusal)} Choose a wider margin; nothing was spent.", icon=REFUSED_ICON)
+        return None
+    st.caption(f"Aiming at {text.plus_minus(aim)} steps on these days: ε {solved} per day.")
+    return solved.value
 
 
 def _offer(
@@ -102,6 +122,6 @@ def _answer(release: Release) -> None:
 
 
 def _expected(spec: QuerySpec, margin: float) -> str:
-    if spec.query in (QueryId.GOAL_ATTAINMENT, QueryId.DISTRIBUTION):
+    if spec.query in SHARE_QUERIES:
         return f"Expected 95% interval: {text.percent_points(margin)}."
     return f"Expected 95% interval: {text.plus_minus(margin)} steps."

@@ -42,6 +42,14 @@ def current(hearth: Hearth, key: str = "epsilon") -> EpsilonChoice:
     return EpsilonChoice(value, st.session_state.get(f"{key}-note") or validation.epsilon_problem(value, cap))
 
 
+def accuracy_target(key: str = "epsilon") -> float | None:
+    """The target in steps while choosing by accuracy, so a question can solve its own ε; else None."""
+    margin = st.session_state.get(f"{key}-margin")
+    if st.session_state.get(f"{key}-mode") != "accuracy" or validation.margin_problem(margin):
+        return None
+    return float(margin)
+
+
 def show(hearth: Hearth, key: str = "epsilon") -> EpsilonChoice:
     """Draw the control; the choice lives in `st.session_state[key]`, written only by these widgets."""
     cap = hearth.settings.max_epsilon_per_view.value
@@ -57,7 +65,7 @@ def show(hearth: Hearth, key: str = "epsilon") -> EpsilonChoice:
     )
     if mode == "accuracy":
         st.number_input(
-            "Weekly family average within ± steps",
+            "Within ± steps (a question over other days solves its own ε)",
             min_value=50,
             max_value=20_000,
             step=50,

@@ -64,14 +64,27 @@ def test_sharpen_shows_the_narrower_interval_and_cost_before_paying(demo_store: 
     assert releases_of(demo_store, "sharpen") == 1
 
 
-def test_accuracy_first_solves_epsilon_and_spends_nothing(demo_store: Path) -> None:
+def test_accuracy_first_solves_a_weeks_epsilon_for_sharpening_and_spends_nothing(demo_store: Path) -> None:
     at = enter_demo(fresh_app(), demo_store)
     at.segmented_control(key="epsilon-mode").set_value("accuracy").run()
     at.number_input(key="epsilon-margin").set_value(3000).run()
     assert not at.exception
     assert at.session_state["epsilon"] == pytest.approx(0.713273)
-    assert "0.713273" in at.button(key=ASK).label
+    assert "0.713273" in at.button(key=SHARPEN).label
     assert reserve_spent(demo_store) == 0
+
+
+def test_accuracy_first_prices_the_question_asked_and_spends_what_it_showed(demo_store: Path) -> None:
+    at = enter_demo(fresh_app(), demo_store)
+    at.segmented_control(key="epsilon-mode").set_value("accuracy").run()
+    at.number_input(key="epsilon-margin").set_value(6000).run()
+    (aimed,) = [c for c in at.caption.values if c.startswith("Aiming at ± 6,000 steps on these days: ε")]
+    epsilon = float(aimed.split("ε ")[1].split(" ")[0])
+    assert epsilon < at.session_state["epsilon"]  # thirty days need less than one week for the same margin
+    assert at.button(key=ASK).label == f"Ask (costs ε {epsilon:g} per day)"
+    at.button(key=ASK).click().run()
+    assert not at.exception
+    assert reserve_spent(demo_store) == round(epsilon * 1_000_000) * THIRTY_DAYS
 
 
 def test_accuracy_beyond_the_cap_is_refused(demo_store: Path) -> None:
