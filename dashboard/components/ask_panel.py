@@ -12,6 +12,7 @@ import streamlit as st
 
 from dashboard import charts, figure_text, text, theme, validation
 from dashboard.components import epsilon_control
+from privacy.constraints import DEFAULT_STEP_GOAL
 from privacy.engine.periods import Period
 from privacy.epsilon import InvalidEpsilon
 from privacy.identity import Viewer
@@ -58,9 +59,28 @@ def show(hearth: Hearth, viewer: Viewer, key: str = "ask") -> Release | None:
         if problem:
             st.warning(problem, icon=REFUSED_ICON)
             return None
-        spec, period = QuerySpec(query, None), Period(*days)
+        try:
+            spec, period = QuerySpec(query, None, goal=_goal(query, key)), Period(*days)
+        except InvalidQuery as refusal:
+            st.warning(f"{text.refusal(refusal)}: nothing was spent.", icon=REFUSED_ICON)
+            return None
         epsilon = _aimed(hearth, spec, period, choice.value)
         return None if epsilon is None else _offer(hearth, viewer, spec, period, epsilon, key)
+
+
+def _goal(query: QueryId, key: str) -> int:
+    """The step goal, asked only for goal attainment (the service checks it again: 1,000 to 25,000)."""
+    if query is not QueryId.GOAL_ATTAINMENT:
+        return DEFAULT_STEP_GOAL
+    goal = st.number_input(
+        "Daily step goal",
+        min_value=1_000,
+        max_value=25_000,
+        value=DEFAULT_STEP_GOAL,
+        step=500,
+        key=f"{key}-goal",
+    )
+    return int(goal)
 
 
 def _aimed(hearth: Hearth, spec: QuerySpec, period: Period, chosen: object) -> object | None:

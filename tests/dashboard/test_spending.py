@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import sqlite3
+from contextlib import closing
 from datetime import date
 from pathlib import Path
 
@@ -148,3 +150,16 @@ def test_a_window_not_offered_is_refused_with_nothing_spent(demo_store: Path, fo
     assert any("nothing was spent" in w for w in at.warning.values + at.error.values)
     assert reserve_spent(demo_store) == 0
     assert releases_of(demo_store, "asked") == 0
+
+
+def test_a_question_about_another_goal_is_its_own_question(demo_store: Path) -> None:
+    at = enter_demo(fresh_app(), demo_store)
+    at.selectbox(key="ask-statistic").set_value("goal_attainment").run()
+    at.number_input(key="ask-goal").set_value(10_000).run()
+    at.button(key=ASK).click().run()
+    assert not at.exception
+    with closing(sqlite3.connect(demo_store)) as conn:
+        (key,) = conn.execute("SELECT query_key FROM board_releases WHERE kind = 'asked'").fetchone()
+    assert key == "goal_attainment/dates/week/10000"
+    assert reserve_spent(demo_store) == 100_000 * THIRTY_DAYS
+    assert any("Days at the step goal" in unescaped(c) for c in at.caption.values)
