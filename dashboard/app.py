@@ -11,31 +11,16 @@ import sqlite3
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from dashboard import runtime, text
-from dashboard.components import budget_meter, epsilon_control
+from dashboard import runtime, sitemap, text
+from dashboard.components import ask_panel, budget_meter, epsilon_control
 from dashboard.components.epsilon_control import EpsilonChoice
 from dashboard.components.tradeoff_start import StartOptions, presenting
 from privacy.identity import Viewer
 from privacy.release import Refused
 from privacy.service import Hearth
 
-# Page files (relative to this file), titles and icons; url paths follow the file names.
-SIGN_IN = ("views/sign_in.py", "Sign in", ":material/login:")
-FAMILY = (
-    ("views/overview.py", "Overview", ":material/home:"),
-    ("views/trends.py", "Trends", ":material/show_chart:"),
-    ("views/goals.py", "Goals", ":material/flag:"),
-    ("views/distribution.py", "Distribution", ":material/bar_chart:"),
-    ("views/patterns.py", "Patterns", ":material/calendar_view_week:"),
-)
-YOU = (
-    ("views/my_data.py", "My data", ":material/person:"),
-    ("views/budget.py", "Privacy budget", ":material/savings:"),
-    ("views/import_data.py", "Import", ":material/upload_file:"),
-    ("views/account.py", "Account", ":material/manage_accounts:"),
-)
-# Made-up families only and no budget: reachable signed out too, but only on a demo or synthetic store.
-LAB = ("views/tradeoff.py", "Privacy vs accuracy", ":material/science:")
+FIGURE_PAGES = frozenset(p.title for p in sitemap.PAGES if p.figures)
+"""Family pages: each opens with shared figures and ends with the Ask-a-question panel."""
 
 
 def main() -> None:
@@ -55,15 +40,13 @@ def main() -> None:
     if viewer is None:
         _signed_out(kind, start.start_here, present)
         return
-    lab = _page(LAB, default=start.start_here)
-    page = st.navigation(
-        {
-            "Family": [_page(FAMILY[0], default=not start.start_here), *(_page(p) for p in FAMILY[1:])],
-            "You": [_page(p) for p in YOU],
-            "Learn": [lab],
-        },
-        position="hidden" if present else "sidebar",
-    )
+    defaults = {sitemap.LAB: start.start_here, sitemap.OVERVIEW: not start.start_here}
+    built = {
+        section: [_page(p, default=defaults.get(p, False)) for p in pages]
+        for section, pages in sitemap.sections(viewer.is_admin).items()
+    }
+    lab = next(p for p in built["Learn"] if p.title == sitemap.LAB.title)
+    page = st.navigation(built, position="hidden" if present else "sidebar")
     _configure(wide=page is lab)
     if present and page is lab:
         page.run()  # presenting the lab: no shared sidebar, nothing of the viewer's on screen
@@ -71,9 +54,11 @@ def main() -> None:
     choice, meter = _sidebar(hearth, viewer, kind == "demo")
     try:
         page.run()
+        if page.title in FIGURE_PAGES:
+            ask_panel.show(hearth, viewer)
     except Refused as refusal:
         # Fail closed: a ledger or session refusal mid-page shows its (data-free) message and nothing else.
-        st.error(str(refusal), icon=":material/block:")
+        st.error(text.refusal(refusal), icon=":material/block:")
     # Drawn after the page, so a figure bought on this run is already off the meter.
     with meter:
         budget_meter.show(hearth, viewer, choice)
@@ -83,11 +68,11 @@ def _signed_out(kind: str, lab_first: bool, present: bool) -> None:
     """The sign-in page alone; on a made-up store the lab too (by URL or start-up switch, never listed)."""
     if kind == "demo" and not present:
         st.sidebar.badge("Demo data", icon=":material/science:", color="orange")
-    pages = [_page(SIGN_IN, default=not lab_first or kind == "real")]
+    pages = [_page(sitemap.SIGN_IN, default=not lab_first or kind == "real")]
     if kind != "real":
-        pages.append(_page(LAB, default=lab_first))
+        pages.append(_page(sitemap.LAB, default=lab_first))
     page = st.navigation(pages, position="hidden")
-    _configure(wide=page.title == LAB[1])
+    _configure(wide=page.title == sitemap.LAB.title)
     page.run()
 
 
@@ -98,9 +83,8 @@ def _configure(wide: bool) -> None:
     )
 
 
-def _page(entry: tuple[str, str, str], default: bool = False) -> st.Page:
-    path, title, icon = entry
-    return st.Page(path, title=title, icon=icon, default=default)
+def _page(entry: sitemap.PageEntry, default: bool = False) -> st.Page:
+    return st.Page(entry.path, title=entry.title, icon=entry.icon, default=default)
 
 
 def _sidebar(hearth: Hearth, viewer: Viewer, demo: bool) -> tuple[EpsilonChoice, DeltaGenerator]:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from datetime import date
 from enum import StrEnum
 
 import plotly.graph_objects as go
 
 from dashboard import text, theme
+from privacy.engine.periods import Period
 from privacy.queries import Bucket, QueryId
 from privacy.release import Release
 
@@ -213,57 +215,22 @@ def interval_note(release: Release) -> str:
     return f"{'up to ' if len(release.values) > 1 else ''}{note}{unit}"
 
 
-def caption(release: Release) -> str:
-    """The line under every family figure: who is protected, what it cost, how, and how sure."""
-    if measure(release) is Measure.CHOICE:
-        sure = "a noisy choice, not an estimate: the true top walker may differ."
-    else:
-        sure = f"95% interval {interval_note(release)}."
-    cost = (
-        "Replayed — no cost this time." if release.replayed else f"Spent ε {release.epsilon} of your budget."
-    )
-    return (
-        f"Protects {text.md(release.privacy_unit, 200)}. Mechanism: {text.md(release.mechanism, 200)}"
-        f" at ε {release.epsilon}; {sure} {cost}"
-    )
+def period(release: Release) -> Period:
+    """The days a release covers, as the service's period type (to sharpen or price it again)."""
+    return Period(date.fromisoformat(release.first), date.fromisoformat(release.last))
 
 
-def interval_strip(release: Release, goal: int | None = None, height: int = 120) -> go.Figure:
-    """One value drawn as a dot on its 95% interval (with the step goal for scale): a metric's picture."""
+def describe(release: Release, title: str) -> str:
+    """A chart's accessible description: what it shows, each value with its interval, and the period.
+
+    Set next to the chart as text, so the figures are there without the picture.
+    """
     values, lower, upper = clip(release)
-    layout = theme.base_layout("", "", "", height)
-    layout["margin"] = {"l": 8, "r": 8, "t": 20, "b": 8}
-    dot = go.Scatter(
-        x=values[:1],
-        y=[0],
-        mode="markers",
-        marker={"color": theme.FAMILY, "size": 12},
-        error_x={
-            "type": "data",
-            "array": [upper[0] - values[0]],
-            "arrayminus": [values[0] - lower[0]],
-            "color": theme.FAMILY,
-            "thickness": 3,
-            "width": 8,
-        },
-        customdata=_hover(release)[:1],
-        hovertemplate="%{customdata}<extra></extra>",
-    )
-    layout["yaxis"].update({"visible": False, "range": [-1, 1]})
-    layout["xaxis"]["range"] = y_range(measure(release), [upper[0], goal or 0])
-    if measure(release) is Measure.SHARE:
-        layout["xaxis"].update({"tickformat": ".0%", "tickvals": [0, 0.25, 0.5, 0.75, 1]})
-    if goal is not None:
-        layout["shapes"] = [theme.vline(goal, theme.GOAL, "dot")]
-        layout["annotations"] = [
-            {
-                "x": goal,
-                "y": 1,
-                "yref": "paper",
-                "yanchor": "bottom",
-                "text": f"goal {goal:,}",
-                "showarrow": False,
-                "font": {"size": 11, "color": theme.INK},
-            }
-        ]
-    return go.Figure([dot], layout=layout)
+    margins = half_widths(release)
+    if measure(release) is Measure.CHOICE:
+        return f"{title}: {champion(release)}, a noisy choice among {', '.join(release.labels)}."
+    parts = [
+        f"{label}: {_number(release, v, m)} (95%: {_number(release, lo, m)} to {_number(release, hi, m)})"
+        for label, v, lo, hi, m in zip(release.labels, values, lower, upper, margins, strict=True)
+    ]
+    return f"{title}, {release.unit}. " + "; ".join(parts) + "."

@@ -38,6 +38,15 @@ def md(text: object, limit: int = NAME_LIMIT) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", safe_name(text, limit))
 
 
+def refusal(error: Exception) -> str:
+    r"""A refusal's message for st.error/st.info: the service writes it to be shown, but it may name members.
+
+    >>> refusal(ValueError("waiting for <b>Bea</b>"))
+    'waiting for \\<b\\>Bea\\</b\\>'
+    """
+    return md(str(error), 500)
+
+
 def svg(text: object, limit: int = NAME_LIMIT) -> str:
     """`safe_name`, then HTML-escaped: plotly reads a subset of HTML in labels, entities it shows as text.
 
@@ -136,12 +145,14 @@ def describe_query(key: str) -> str:
     'Goal attainment, last 30 days, weekly, goal 8,000 steps'
     >>> describe_query("family_average/7/week/8000")
     'Family average, last 7 days'
+    >>> describe_query("weekday/dates/week/8000")
+    'By weekday'
     """
     parts = key.split("/")
-    if len(parts) != 4 or parts[0] not in QUERY_WORDS or not parts[1].isdigit():
+    if len(parts) != 4 or parts[0] not in QUERY_WORDS or not (parts[1].isdigit() or parts[1] == "dates"):
         return safe_name(key, 80)
     query, window, bucket, goal = parts
-    words = [QUERY_WORDS[query], f"last {window} days"]
+    words = [QUERY_WORDS[query]] + ([f"last {window} days"] if window.isdigit() else [])
     if query in ("trend", "goal_attainment"):
         words.append("monthly" if bucket == "month" else "weekly")
     if query == "goal_attainment" and goal.isdigit():

@@ -55,9 +55,6 @@ PLOTLY_CONFIG: dict[str, Any] = {
 }
 """Mode bar trimmed to 'download as PNG': zooming on a phone fights the page scroll."""
 
-STATIC_CONFIG: dict[str, Any] = {**PLOTLY_CONFIG, "staticPlot": True}
-"""For screenshot runs: no hover layer, identical pixels every time."""
-
 
 def translucent(hex_colour: str, alpha: float = BAND_OPACITY) -> str:
     """An rgba() string for bands: plotly's fillcolor has no separate opacity.
@@ -105,18 +102,5 @@ def hline(y: float, colour: str, dash: str) -> dict[str, object]:
         "x1": 1,
         "y0": y,
         "y1": y,
-        "line": {"color": colour, "width": 2, "dash": dash},
-    }
-
-
-def vline(x: float, colour: str, dash: str) -> dict[str, object]:
-    """A full-height vertical line shape (the goal on an interval strip)."""
-    return {
-        "type": "line",
-        "yref": "paper",
-        "x0": x,
-        "x1": x,
-        "y0": 0,
-        "y1": 1,
         "line": {"color": colour, "width": 2, "dash": dash},
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
+from datetime import date
 
 from privacy.accounts.passwords import MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS
 from privacy.constraints import MIN_EPSILON_PER_VIEW
@@ -32,6 +33,32 @@ def epsilon_problem(value: object, cap: float) -> str | None:
         return f"Epsilon must be at least {MIN_EPSILON_PER_VIEW:g}: nothing was spent."
     if value > cap:
         return f"Epsilon {value:g} is above the safe maximum of {cap:g} per view: nothing was spent."
+    return None
+
+
+def days_problem(value: object, last_allowed: date, longest: int = 366) -> str | None:
+    """Why `value` is not a range of whole days this family may ask about; None when it is.
+
+    A date input's limits hold only in the browser, like a slider's: a forged range arrives as anything.
+
+    >>> days_problem((date(2026, 10, 1), date(2026, 10, 30)), date(2026, 10, 30)) is None
+    True
+    >>> days_problem((date(2026, 10, 1),), date(2026, 10, 30))
+    'Choose a first and a last day: nothing was spent.'
+    >>> days_problem((date(2026, 10, 1), date(2026, 11, 5)), date(2026, 10, 30))
+    'Ask about whole days up to 2026-10-30: nothing was spent.'
+    """
+    if not isinstance(value, tuple | list) or len(value) != 2:
+        return "Choose a first and a last day: nothing was spent."
+    first, last = value
+    if not all(isinstance(d, date) and not hasattr(d, "hour") for d in (first, last)):
+        return "Choose a first and a last day: nothing was spent."
+    if last < first:
+        return "The last day comes before the first: nothing was spent."
+    if last > last_allowed:
+        return f"Ask about whole days up to {last_allowed.isoformat()}: nothing was spent."
+    if (last - first).days + 1 > longest:
+        return f"Ask about at most {longest} days at a time: nothing was spent."
     return None
 
 

@@ -1,4 +1,4 @@
-"""The sidebar's budget meter: what is left, how many weekly views that buys, and when it renews."""
+"""The sidebar's budget meter: the viewer's share of the reserve, beside the epsilon slider it limits."""
 
 from __future__ import annotations
 
@@ -9,48 +9,50 @@ from dashboard.components.epsilon_control import WEEKLY_VIEW, EpsilonChoice
 from privacy.epsilon import InvalidEpsilon
 from privacy.identity import Viewer
 from privacy.release import Refused
-from privacy.service import Budget, Hearth
+from privacy.service import BudgetView, Hearth
 
 
-def views_left(available_micro: int, cost_micro: int) -> int:
-    """Whole views of `cost_micro` that `available_micro` still buys (the forecast, not a promise).
+def questions_left(share_micro: int, cost_micro: int) -> int:
+    """Whole questions of `cost_micro` per day that a share of `share_micro` per day still buys.
 
-    >>> views_left(9_000_000, 500_000)
-    18
-    >>> views_left(400_000, 500_000)
+    >>> questions_left(250_000, 100_000)
+    2
+    >>> questions_left(50_000, 100_000)
     0
     """
-    return available_micro // cost_micro if cost_micro > 0 else 0
+    return share_micro // cost_micro if cost_micro > 0 else 0
 
 
-def show(hearth: Hearth, viewer: Viewer, choice: EpsilonChoice) -> Budget | None:
-    """Draw the meter; nothing here spends, the forecast is a preview."""
+def show(hearth: Hearth, viewer: Viewer, choice: EpsilonChoice) -> BudgetView | None:
+    """Draw the meter over the last 90 days; nothing here spends, the forecast is a preview."""
     try:
         budget = hearth.budget(viewer)
     except Refused as refusal:
-        st.error(str(refusal))
+        st.error(text.refusal(refusal))
         return None
-    share = budget.remaining_micro / budget.total_micro if budget.total_micro else 0.0
+    share = budget.share_left_micro / budget.quota_micro if budget.quota_micro else 0.0
     st.progress(
         min(max(share, 0.0), 1.0),
-        text=f"Budget left: ε {text.epsilon(budget.remaining_micro)} of {text.epsilon(budget.total_micro)}",
+        text=(
+            f"Your share left: ε {text.epsilon(budget.share_left_micro)} of"
+            f" {text.epsilon(budget.quota_micro)} per day"
+        ),
     )
-    if budget.family_remaining_micro is not None and budget.family_cap_micro is not None:
-        st.caption(
-            f"Family-wide: ε {text.epsilon(budget.family_remaining_micro)} of"
-            f" {text.epsilon(budget.family_cap_micro)} left for everyone together."
-        )
-    st.caption(_forecast(hearth, budget, choice) + f" Renews on {budget.renews_on:%-d %B %Y}.")
+    st.caption(_forecast(hearth, budget, choice))
     return budget
 
 
-def _forecast(hearth: Hearth, budget: Budget, choice: EpsilonChoice) -> str:
+def _forecast(hearth: Hearth, budget: BudgetView, choice: EpsilonChoice) -> str:
     if choice.problem:
         return "No forecast until a valid epsilon is chosen."
     try:
         cost = hearth.preview(WEEKLY_VIEW, choice.value).epsilon
     except (InvalidEpsilon, Refused):
         return "No forecast until a valid epsilon is chosen."
-    count = views_left(budget.available_micro, cost.micro)
-    noun = "view" if count == 1 else "views"
-    return f"About {count} more weekly {noun} this period at ε {cost}."
+    count = questions_left(budget.share_left_micro, cost.micro)
+    noun = "question" if count == 1 else "questions"
+    return (
+        f"About {count} more {noun} over the last 90 days at ε {cost}. The family's lifetime budget is"
+        f" ε {text.epsilon(budget.lifetime_micro)} per day, never renewed; your share is half of what"
+        " the plan leaves in reserve."
+    )

@@ -1,4 +1,8 @@
-"""The sidebar's epsilon choice: a capped slider, or an accuracy target that solves for epsilon."""
+"""The sidebar's epsilon choice for questions and sharpening: a capped slider, or an accuracy target.
+
+Shared figures are paid by the family plan at the plan's epsilon; this choice prices only what the viewer
+pays from their share of the reserve (the Ask panel, Sharpen).
+"""
 
 from __future__ import annotations
 
@@ -14,9 +18,9 @@ from privacy.release import Refused
 from privacy.service import Hearth
 
 WEEKLY_VIEW = QuerySpec(QueryId.FAMILY_AVERAGE, window_days=7)
-"""The reference view for the accuracy target and the budget forecast: this week's family average."""
-DEFAULT_EPSILON = 0.5
-"""Starting choice (or the cap, if lower): the default budget then buys about twenty views a period."""
+"""The reference question for the accuracy target: a week's family average."""
+DEFAULT_EPSILON = 0.1
+"""Starting choice (or the cap, if lower): within the default share of the reserve (ε 0.25 per day)."""
 MODES = {"privacy": "Privacy (ε)", "accuracy": "Accuracy (±)"}
 """Two ways to choose: the cost directly, or a target margin that the service turns into a cost."""
 
@@ -34,13 +38,21 @@ class EpsilonChoice:
 def current(hearth: Hearth, key: str = "epsilon") -> EpsilonChoice:
     """This tab's choice, for the views: re-validated on every read, never trusted from the widget."""
     value = st.session_state.get(key)
-    cap = hearth.settings.max_epsilon_per_view
+    cap = hearth.settings.max_epsilon_per_view.value
     return EpsilonChoice(value, st.session_state.get(f"{key}-note") or validation.epsilon_problem(value, cap))
+
+
+def accuracy_target(key: str = "epsilon") -> float | None:
+    """The target in steps while choosing by accuracy, so a question can solve its own ε; else None."""
+    margin = st.session_state.get(f"{key}-margin")
+    if st.session_state.get(f"{key}-mode") != "accuracy" or validation.margin_problem(margin):
+        return None
+    return float(margin)
 
 
 def show(hearth: Hearth, key: str = "epsilon") -> EpsilonChoice:
     """Draw the control; the choice lives in `st.session_state[key]`, written only by these widgets."""
-    cap = hearth.settings.max_epsilon_per_view
+    cap = hearth.settings.max_epsilon_per_view.value
     _initialise(hearth, key, cap)
     mode = st.segmented_control(
         "Choose by",
@@ -53,7 +65,7 @@ def show(hearth: Hearth, key: str = "epsilon") -> EpsilonChoice:
     )
     if mode == "accuracy":
         st.number_input(
-            "Weekly family average within ± steps",
+            "Within ± steps (a question over other days solves its own ε)",
             min_value=50,
             max_value=20_000,
             step=50,
@@ -63,14 +75,14 @@ def show(hearth: Hearth, key: str = "epsilon") -> EpsilonChoice:
         )
     else:
         st.slider(
-            f"Privacy cost per view (ε, at most {cap:g})",
+            f"Cost of a question, per day (ε, at most {cap:g})",
             min_value=min(MIN_EPSILON_PER_VIEW, cap),
             max_value=cap,
             step=0.01,
             key=f"{key}-slider",
             on_change=_from_slider,
             args=(key,),
-            help="Higher ε: sharper figures, more of your budget, less privacy for each member.",
+            help="Higher ε: sharper answers, more of your share, less privacy for each member.",
         )
     choice = current(hearth, key)
     _describe(hearth, choice, cap)
@@ -84,11 +96,11 @@ def _describe(hearth: Hearth, choice: EpsilonChoice, cap: float) -> None:
     try:
         preview = hearth.preview(WEEKLY_VIEW, choice.value)
     except (InvalidEpsilon, Refused) as refusal:
-        st.error(str(refusal), icon=":material/block:")
+        st.error(text.refusal(refusal), icon=":material/block:")
         return
     st.caption(
-        f"Each view costs ε {preview.epsilon} (safe maximum {cap:g}). This week's family average"
-        f" comes to within {text.plus_minus(preview.margin)} steps, 95% of the time."
+        f"A question costs ε {preview.epsilon} per day it covers (safe maximum {cap:g}). A week's family"
+        f" average then comes to within {text.plus_minus(preview.margin)} steps, 95% of the time."
     )
 
 

@@ -1,64 +1,114 @@
-"""Privacy budget: what is left (yours and family-wide), your ledger, and what the noise protects."""
+"""Privacy budget: the lifetime budget as a calendar, the guarantee in words, the plan and the noticeboard."""
 
 from __future__ import annotations
 
+import math
+from datetime import date, timedelta
+
 import streamlit as st
 
-from dashboard import runtime, text
-from privacy.constraints import DAILY_STEPS_BOUNDS, HOURLY_STEPS_BOUNDS
+from dashboard import calendar_chart, figure_text, runtime, text, theme
+from privacy.budget.ledger import Stored
+from privacy.budget.plan import PRODUCTS, FamilyPlan, Product
+from privacy.constraints import DAILY_STEPS_BOUNDS, MICRO
 from privacy.queries import UNIT_WORDS
-from privacy.service import LedgerEntry
+from privacy.service import Hearth
+from privacy.settings import Settings
+
+KINDS = {"plan": "family plan", "asked": "question", "sharpen": "sharpening", "refresh": "refresh"}
+"""How each release was paid for, in words: the plan's share of each day, or the reserve."""
 
 
 def render() -> None:
     """Read-only: the ledger is the server's; this page shows it and spends nothing."""
     hearth, viewer = runtime.require()
     settings = hearth.settings
-    budget = hearth.budget(viewer)
+    last = hearth.today() - timedelta(days=1)
     st.title("Privacy budget")
-    yours, family = st.columns(2)
-    yours.metric(
-        "Yours this period",
-        f"ε {text.epsilon(budget.remaining_micro)} left",
-        help=f"Spent ε {text.epsilon(budget.spent_micro)} of {text.epsilon(budget.total_micro)}.",
+    st.write(_guarantee(settings))
+    year = st.segmented_control(
+        "Year", [last.year - 1, last.year], default=last.year, required=True, key="budget-year"
     )
-    if budget.family_remaining_micro is not None and budget.family_cap_micro is not None:
-        family.metric(
-            "Family-wide this period",
-            f"ε {text.epsilon(budget.family_remaining_micro)} left",
-            help="All viewers together, so members comparing notes learn no more than this.",
+    budget = hearth.budget(viewer, date(year, 1, 1), min(date(year, 12, 31), last))
+    with st.container(key="budget-calendar"):
+        st.plotly_chart(
+            calendar_chart.heat_map(budget.days, year, budget.lifetime_micro),
+            theme=None,
+            config=theme.PLOTLY_CONFIG,
+            key="budget-calendar-chart",
         )
-    st.write(
-        f"Your budget of ε {text.epsilon(budget.total_micro)} renews every {settings.period_days} days;"
-        f" the next period starts on **{budget.renews_on:%-d %B %Y}**. One view costs at most"
-        f" ε {settings.max_epsilon_per_view:g}; showing a figure you already bought again costs nothing."
+        st.caption(calendar_chart.summary(budget.days, budget.lifetime_micro))
+    yours, reserve = st.columns(2)
+    yours.metric(
+        f"Your share left in {year}",
+        f"ε {text.epsilon(budget.share_left_micro)} per day",
+        help="What one question over all these days could still cost you: half of each day's reserve.",
     )
-    st.subheader("What the noise protects")
-    st.write(
-        f"Every family figure hides {UNIT_WORDS[settings.unit]}: with or without it, each figure"
-        " would look almost the same. Before adding noise, each member's day counts as at most"
-        f" {DAILY_STEPS_BOUNDS[1]:,} steps (and each hour as at most {HOURLY_STEPS_BOUNDS[1]:,}),"
-        " and a day without data counts as zero, so no one's record can move a figure by more than that."
-    )
-    st.subheader("Your ledger")
-    with st.container(key="budget-ledger"):
-        _ledger(hearth.history(viewer))
+    reserve.metric("Reserve for questions", f"ε {text.epsilon(budget.reserve_micro)} per day")
+    st.subheader("The family plan")
+    st.dataframe(_plan_rows(hearth.plan()), hide_index=True, width="stretch", key="budget-plan")
+    st.subheader("The family's noticeboard")
+    st.caption("Every release ever made: each is shared with the whole family and replays free.")
+    with st.container(key="budget-board"):
+        st.dataframe(_board_rows(hearth), hide_index=True, width="stretch")
 
 
-def _ledger(entries: list[LedgerEntry]) -> None:
-    if not entries:
-        st.caption("Nothing bought yet.")
-        return
-    rows = [
+def _guarantee(settings: Settings) -> str:
+    """The lifetime guarantee in one plain sentence, with this family's own numbers."""
+    return (
+        f"**The guarantee.** For {UNIT_WORDS[settings.unit]}, everything Hearth will ever show anyone —"
+        f" every shared figure, question and sharpening, forever — costs at most ε"
+        f" {settings.lifetime_epsilon} in total, so whether those steps are in the data or not changes the"
+        f" chance of anything shown by at most a factor of {_factor(settings.lifetime_epsilon.value)}."
+        f" Days count as at most {DAILY_STEPS_BOUNDS[1]:,} steps. Nothing ever renews: new days bring"
+        " new budget."
+    )
+
+
+def _factor(epsilon: float) -> str:
+    """The factor e^ε as a plain multiple: 'about 20' for ε 3."""
+    return f"about {math.exp(epsilon):.0f}" if epsilon >= 1 else f"{math.exp(epsilon):.2f}"
+
+
+def _plan_rows(plan: FamilyPlan) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = [
         {
-            "Day": entry.created_at.date().isoformat(),
-            "Figure": text.describe_query(entry.query_key),
-            "ε": float(text.epsilon(entry.epsilon_micro)),
-            "Data version": entry.data_version,
+            "Figure": PRODUCTS[product].title,
+            "Released every": PRODUCTS[product].cadence.value,
+            "ε per day": "off" if epsilon is None else str(epsilon),
         }
-        for entry in entries
+        for product, epsilon in plan.epsilons
     ]
-    st.dataframe(rows, hide_index=True, width="stretch")
+    rows.append(
+        {
+            "Figure": "Reserve for questions",
+            "Released every": "—",
+            "ε per day": text.epsilon(plan.reserve_micro),
+        }
+    )
+    return rows
+
+
+def _board_rows(hearth: Hearth) -> list[dict[str, object]]:
+    names = {m.id: m.name for m in hearth.roster()}
+    return [_board_row(s, names) for s in hearth.board()]
+
+
+def _board_row(stored: Stored, names: dict[int, str]) -> dict[str, object]:
+    what = (
+        PRODUCTS[Product(stored.product)].title if stored.product else text.describe_query(stored.query_key)
+    )
+    period = figure_text.period_words(
+        date.fromisoformat(stored.first_day), date.fromisoformat(stored.last_day)
+    )
+    return {
+        "What": what,
+        "Period": period,
+        "ε per day": stored.charge_micro / MICRO,
+        "Paid by": KINDS.get(stored.kind.value, stored.kind.value),
+        "Released on": stored.created_at[:10],
+        "By whose visit": text.safe_name(names.get(stored.requested_by or 0, "—")),
+    }
 
 
 if __name__ == "__main__":

@@ -1,33 +1,35 @@
-"""Goals: the share of member-days that met a step goal, bucket by bucket, with 95% error bars."""
+"""Goals: the share of member-days at the step goal, week by week over a 4-week period, with 95% bars."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import runtime
-from dashboard.components import dp_view, window_choice
+from dashboard import charts, figure_text, runtime, text, theme
+from dashboard.components import figure_card, period_picker
+from privacy import derived
+from privacy.budget.plan import Product
 from privacy.constraints import DEFAULT_STEP_GOAL
-from privacy.queries import Bucket, QueryId, QuerySpec
+from privacy.noticeboard import estimates
+from privacy.release import Release
 
 
 def render() -> None:
-    """The goal is public (typed by the viewer), so each goal is its own question with its own cost."""
+    """The family plan releases goal attainment every 4 weeks; older periods replay, or are made once."""
     hearth, viewer = runtime.require()
     st.title("Goals")
-    goal = st.number_input(
-        "Daily step goal",
-        min_value=1_000,
-        max_value=25_000,
-        value=DEFAULT_STEP_GOAL,
-        step=500,
-        key="goals-goal",
-    )
-    window = window_choice.show("goals-window")
-    bucket = Bucket.MONTH if window == 365 else Bucket.WEEK
-    spec = QuerySpec(QueryId.GOAL_ATTAINMENT, window_days=window, bucket=bucket, goal=int(goal))
-    dp_view.show(
-        hearth, viewer, spec, key="goals-attainment", title=f"Member-days at {int(goal):,} steps or more"
-    )
+    period = period_picker.show("goals-period", Product.GOALS, hearth.today())
+    title = f"Member-days at {DEFAULT_STEP_GOAL:,} steps or more"
+    figure_card.show(hearth, viewer, Product.GOALS, _body, key="goals-attainment", title=title, period=period)
+    st.caption("Ask a question below for another goal or other days; it is paid from your share.")
+
+
+def _body(release: Release, key: str) -> None:
+    pooled = derived.pooled_mean(estimates(release), release.denominators)
+    st.metric("Over the whole period", figure_text.share_words(pooled))
+    figure = charts.figure_for(release)
+    if figure is not None:
+        st.plotly_chart(figure, theme=None, config=theme.PLOTLY_CONFIG, key=f"{key}-chart")
+    st.caption(text.md(charts.describe(release, "Goal attainment week by week"), 800))
 
 
 if __name__ == "__main__":

@@ -1,13 +1,15 @@
-"""The browser suite's fixture store: the demo family, one password account, and a ledger of stored releases.
+"""The browser suite's fixture store: the demo family, one password account, and a noticeboard of releases.
 
 Noise is only ever drawn by OpenDP, so a page looks the same run after run only if every figure on it is a
-release already in the ledger, replayed at no cost. This script makes those releases once, through the real
-service at the frozen clock, and writes what the ledger (and the tradeoff lab's `lab_runs`) then holds to
+release already on the family's noticeboard, replayed at no cost. This script makes those releases once,
+through the real service at the frozen clock (the family plan's releases of every period a page opens on,
+as Maya's first visit would), and writes what the ledger (and the tradeoff lab's `lab_runs`) then holds to
 `fixtures/ledger.json`. The suite rebuilds the store from the committed demo family and re-inserts those
-rows (`build_store`), then `stale_specs` checks that every page's default figure really replays.
+rows (`build_store`), then `stale_specs` checks that every page's opening figure really replays.
 
-Regenerate, then regenerate the screenshot baselines, whenever the demo data, the replay key, the release
-JSON or a page's default figure changes (the suite fails with a message saying so):
+Regenerate, then regenerate the screenshot baselines, whenever the demo data, the question key, the
+release JSON, the ledger tables or a page's opening periods change (the suite fails with a message saying
+so):
 
     .venv/bin/python tests/browser/make_fixture.py
 """
@@ -22,41 +24,39 @@ from contextlib import closing
 from datetime import datetime
 from pathlib import Path
 
-from dashboard.views import overview
 from data import store
-from data.demo import load_demo
-from privacy import accounts, ledger
+from data.demo import DEMO_LAST_DAY, load_demo
+from privacy import accounts
 from privacy.accounts import create_account
-from privacy.queries import Bucket, QueryId, QuerySpec
+from privacy.budget import ledger
+from privacy.budget.plan import PRODUCTS, Product
+from privacy.engine.periods import Period, recent
 from privacy.service import Hearth
-from privacy.settings import PrivacySettings
+from privacy.settings import Settings
 
 HERE = Path(__file__).resolve().parent
 LEDGER_FILE = HERE / "fixtures" / "ledger.json"
 FROZEN_NOW = "2026-11-02T09:00:00+00:00"
 """The clock every server of the suite runs at (HEARTH_FROZEN_NOW)."""
 VIEWER = "Maya"
-"""The demo member whose releases are stored: first in the roster, so the demo picker's default."""
+"""The demo member whose visits made the releases: first in the roster, the demo picker's default, and
+the family's admin (so the Family plan page is hers to see)."""
 ACCOUNT = "Sam"
 """A demo member who also has a password, for the password sign-in tests."""
 PASSWORD = "correct horse battery staple"
-DEFAULT_EPSILON = 0.5
-"""The sidebar slider's starting value (dashboard.components.epsilon_control.DEFAULT_EPSILON)."""
-PAGE_SPECS: dict[str, tuple[QuerySpec, ...]] = {
-    "Overview": (overview.WEEK, overview.MONTH, overview.GOAL, overview.CHAMPION),
-    "Trends": (QuerySpec(QueryId.TREND, window_days=90, bucket=Bucket.WEEK),),
-    "Goals": (QuerySpec(QueryId.GOAL_ATTAINMENT, window_days=30, bucket=Bucket.WEEK, goal=8_000),),
-    "Distribution": (QuerySpec(QueryId.DISTRIBUTION, window_days=30),),
-    "Patterns": (
-        QuerySpec(QueryId.WEEKDAY, window_days=90),
-        QuerySpec(QueryId.HOUR_OF_DAY, window_days=90),
-    ),
+OPENING_PERIODS: dict[Product, int] = {
+    Product.WEEKLY: 52,
+    Product.GOALS: 6,
+    Product.CHAMPION: 1,
+    Product.DISTRIBUTION: 6,
+    Product.HOURS: 6,
+    Product.WEEKDAYS: 1,
 }
-"""What each page shows at its default controls: the Overview's own constants, the others' widget defaults
-mirrored here (My data replays the Overview's 30-day average). A page whose default changes shows a
-spend button in the screenshots, and the suite says to regenerate."""
-TABLES = ("ledger_epoch", "ledger_spent", "ledger_family", "ledger_releases", "lab_runs")
-"""Rows copied into the fixture: the ledger and the tradeoff lab's stored draws, nothing else."""
+"""How many of each product's newest periods the pages open on or offer in their pickers: the Overview
+(13 weeks), Trends (up to 52), My data (13 weeks), and the Goals, Distribution and Patterns pickers."""
+TABLES = (*sorted(ledger.TABLES - {"audit_log"}), "lab_runs")
+"""Rows copied into the fixture: the ledger's accounts, noticeboard and plan, and the tradeoff lab's stored
+draws; not the audit log of the fixture's own making."""
 LAB_RUNS_SCHEMA = (
     "CREATE TABLE IF NOT EXISTS lab_runs (settings_key TEXT PRIMARY KEY, draws_json TEXT NOT NULL)"
 )
@@ -68,13 +68,28 @@ def frozen_now() -> datetime:
     return datetime.fromisoformat(FROZEN_NOW)
 
 
+def settings(path: Path) -> Settings:
+    """The service's settings for a fixture store: defaults, the suite's frozen clock."""
+    return Settings(db=path, frozen_now=frozen_now())
+
+
+def opening_periods() -> list[tuple[Product, Period]]:
+    """Every (product, period) a page opens on or offers, at the demo family's fixed day."""
+    return [
+        (product, period)
+        for product, count in OPENING_PERIODS.items()
+        for period in recent(DEMO_LAST_DAY, PRODUCTS[product].cadence, count)
+    ]
+
+
 def build_base(path: Path) -> None:
-    """Demo family plus the password account: everything but the ledger (the password hash is salted anew)."""
+    """Demo family plus the password accounts: everything but the ledger (password hashes are salted anew)."""
     conn = store.connect(path)
     try:
         load_demo(conn)
         accounts.ensure_schema(conn)
         create_account(conn, ACCOUNT, PASSWORD, now=frozen_now())
+        create_account(conn, VIEWER, PASSWORD, admin=True, now=frozen_now())
         ledger.ensure_schema(conn)
         conn.execute(LAB_RUNS_SCHEMA)
     finally:
@@ -99,18 +114,24 @@ def build_store(path: Path, ledger_file: Path = LEDGER_FILE) -> None:
 
 
 def stale_specs(path: Path) -> list[str]:
-    """Page figures that would not replay from the store at `path`: each one would show a spend button."""
-    hearth = Hearth.open(path, PrivacySettings(), clock=frozen_now)
-    try:
-        viewer = hearth.demo_sign_in(_member_id(hearth, VIEWER))
+    """Opening figures with no release on the noticeboard at `path`: each would be made afresh (new noise)."""
+    with closing(sqlite3.connect(path)) as conn:
         return [
-            f"{page}: {spec.key}"
-            for page, specs in PAGE_SPECS.items()
-            for spec in specs
-            if hearth.stored(viewer, spec, DEFAULT_EPSILON) is None
+            f"{product.value}: {period}"
+            for product, period in opening_periods()
+            if conn.execute(
+                "SELECT 1 FROM board_releases WHERE kind = 'plan' AND product = ? AND first_day = ?"
+                " AND last_day = ?",
+                (product.value, period.first.isoformat(), period.last.isoformat()),
+            ).fetchone()
+            is None
         ]
-    finally:
-        hearth.close()
+
+
+def board_size(path: Path) -> int:
+    """Releases on the noticeboard at `path`: a screenshot run that adds one drew fresh noise."""
+    with closing(sqlite3.connect(path)) as conn:
+        return int(conn.execute("SELECT count(*) FROM board_releases").fetchone()[0])
 
 
 def lab_run_keys(path: Path) -> set[str]:
@@ -125,19 +146,23 @@ def fixture_lab_run_keys(ledger_file: Path = LEDGER_FILE) -> set[str]:
     return {row[0] for row in rows}
 
 
+def make_releases(path: Path) -> None:
+    """Maya's first visits: every opening period released by the family plan, oldest first."""
+    hearth = Hearth.open(settings(path))
+    try:
+        viewer = hearth.demo_sign_in(_member_id(hearth, VIEWER))
+        for product, period in opening_periods():
+            hearth.figure(viewer, product, period)
+    finally:
+        hearth.close()
+
+
 def generate(ledger_file: Path = LEDGER_FILE, lab_runs: Callable[[Path], None] | None = None) -> dict:
     """Make the releases once through the real service and write the rows they left to `ledger_file`."""
     with tempfile.TemporaryDirectory(prefix="hearth-fixture-") as folder:
         path = Path(folder) / "fixture.sqlite"
         build_base(path)
-        hearth = Hearth.open(path, PrivacySettings(), clock=frozen_now)
-        try:
-            viewer = hearth.demo_sign_in(_member_id(hearth, VIEWER))
-            for specs in PAGE_SPECS.values():
-                for spec in specs:
-                    hearth.release(viewer, spec, DEFAULT_EPSILON)
-        finally:
-            hearth.close()
+        make_releases(path)
         (lab_runs or tradeoff_runs)(path)
         dump = _dump(path)
     ledger_file.parent.mkdir(parents=True, exist_ok=True)

@@ -11,7 +11,7 @@ import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import polars as pl
@@ -27,33 +27,24 @@ from app_driver import (
     title,
     wait_for_app,
 )
-from make_fixture import ACCOUNT, PASSWORD, VIEWER, frozen_now
+from make_fixture import ACCOUNT, PASSWORD, VIEWER, build_base, frozen_now, settings
 from playwright.sync_api import Browser, Page, expect
 
-from dashboard import text
+from dashboard import sitemap, text
 from data import store
+from data.demo import DEMO_LAST_DAY
 from privacy import accounts
 from privacy.accounts import create_account
-from privacy.queries import Bucket, QueryId, QuerySpec
-from privacy.release import BudgetExhausted
+from privacy.constraints import DEFAULT_MAX_EPSILON_PER_VIEW
+from privacy.engine.periods import Period
+from privacy.queries import QueryId, QuerySpec
 from privacy.service import Hearth
-from privacy.settings import PrivacySettings
 
 pytestmark = pytest.mark.browser
 
 NAV = '[data-testid="stSidebarNav"]'
 METER = ".st-key-budget-meter"
-LEAK_CHECKED_PAGES = (
-    "Overview",
-    "Trends",
-    "Goals",
-    "Distribution",
-    "Patterns",
-    "My data",
-    "Privacy budget",
-    "Import",
-    "Account",
-)
+LEAK_CHECKED_PAGES = tuple(p.title for p in sitemap.PAGES if p is not sitemap.LAB)
 """Every page but the Privacy vs accuracy lab, which shows the made-up family's true values by design."""
 PLOTLY_JSON = """(root) => [...root.querySelectorAll('.js-plotly-plot')].map(p =>
     JSON.stringify({data: p.data, layout: p.layout}, (k, v) => ArrayBuffer.isView(v) ? Array.from(v) : v))"""
@@ -75,10 +66,11 @@ def member_id(db: Path, name: str) -> int:
         return int(conn.execute("SELECT id FROM members WHERE name = ?", (name,)).fetchone()[0])
 
 
-def spent_micro(db: Path, name: str) -> int:
+def share_spent(db: Path, name: str) -> int:
+    """What `name` has taken from the days' reserves (micro-epsilon), straight from the ledger."""
     with closing(sqlite3.connect(db)) as conn:
         row = conn.execute(
-            "SELECT coalesce(sum(spent_micro), 0) FROM ledger_spent WHERE viewer_id = ?",
+            "SELECT coalesce(sum(spent_micro), 0) FROM budget_shares WHERE viewer_id = ?",
             (member_id(db, name),),
         ).fetchone()
     return int(row[0])
@@ -86,7 +78,7 @@ def spent_micro(db: Path, name: str) -> int:
 
 def release_count(db: Path) -> int:
     with closing(sqlite3.connect(db)) as conn:
-        return int(conn.execute("SELECT count(*) FROM ledger_releases").fetchone()[0])
+        return int(conn.execute("SELECT count(*) FROM board_releases").fetchone()[0])
 
 
 def daily_totals(db: Path) -> pl.DataFrame:
@@ -98,36 +90,32 @@ def daily_totals(db: Path) -> pl.DataFrame:
     return frame.with_columns(pl.col("member_id").replace_strict(names, return_dtype=pl.String).alias("name"))
 
 
-def exhaust(db: Path, name: str) -> str:
-    """Spend `name`'s whole budget through the real service, distinct views, until even ε 0.01 is refused.
+ASK_DAYS = Period(DEMO_LAST_DAY - timedelta(days=30), DEMO_LAST_DAY - timedelta(days=1))
+"""The Ask panel's default days: the 30 whole days before the demo family's 'today'."""
 
-    Returns the renewal date the refusal names.
-    """
-    hearth = Hearth.open(db, PrivacySettings(), clock=frozen_now)
+
+def spend_share(db: Path, name: str) -> None:
+    """Take all of `name`'s share of the Ask panel's default days with another question (ε 0.25)."""
+    hearth = Hearth.open(settings(db))
     try:
         viewer = hearth.demo_sign_in(member_id(db, name))
-        specs = iter(
-            QuerySpec(query, window_days=window, bucket=bucket, goal=goal)
-            for goal in range(8_000, 25_001, 500)
-            for query in (QueryId.GOAL_ATTAINMENT, QueryId.TREND, QueryId.FAMILY_AVERAGE, QueryId.WEEKDAY)
-            for window in (7, 30, 90, 365)
-            for bucket in (Bucket.WEEK, Bucket.MONTH)
-        )
-        for epsilon in (1.0, 0.1, 0.01):
-            while True:
-                try:
-                    hearth.release(viewer, next(specs), epsilon)
-                except BudgetExhausted:
-                    break
-        return hearth.budget(viewer).renews_on.isoformat()
+        hearth.ask(viewer, QuerySpec(QueryId.WEEKDAY, None), 0.25, ASK_DAYS)
     finally:
         hearth.close()
 
 
-def remaining_text(db: Path, name: str, total_micro: int = 10_000_000) -> str:
-    return (
-        f"Budget left: ε {text.epsilon(total_micro - spent_micro(db, name))} of {text.epsilon(total_micro)}"
-    )
+def open_ask(page: Page) -> None:
+    """Unfold the Ask panel (its contents are hidden, and so not clickable, while folded)."""
+    page.locator(".st-key-ask summary").click()
+    expect(page.locator(".st-key-ask-statistic")).to_be_visible()
+    wait_for_app(page)
+
+
+def ask(page: Page) -> None:
+    """Click the Ask button once it is shown, and wait for the rerun it causes."""
+    button = page.locator(".st-key-ask-submit button")
+    expect(button).to_be_enabled()
+    after_rerun(page, button.click)
 
 
 # --- sign-in -----------------------------------------------------------------------------------------
@@ -177,7 +165,7 @@ def test_signed_out_visitor_of_a_real_store_sees_no_names(
         html = tab.content()
         assert [n for n in names if re.search(rf"\b{n}\b", html)] == [], path
     with closing(sqlite3.connect(db)) as conn:
-        assert conn.execute("SELECT count(*) FROM ledger_releases").fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM board_releases").fetchone()[0] == 0
 
 
 # --- epsilon and budget ------------------------------------------------------------------------------
@@ -190,7 +178,7 @@ def slider_value(page: Page) -> float:
 @pytest.mark.parametrize("cap", [None, "0.7"], ids=["default-cap", "cap-0.7"])
 def test_epsilon_slider_stops_at_the_cap(tab: Page, shared_app, start_app: StartApp, cap: str | None) -> None:
     app = shared_app if cap is None else start_app(env={"HEARTH_MAX_EPSILON": cap})
-    limit = PrivacySettings().max_epsilon_per_view if cap is None else float(cap)
+    limit = DEFAULT_MAX_EPSILON_PER_VIEW if cap is None else float(cap)
     open_app(tab, app.url)
     enter_demo(tab, "Leo")
     expect(tab.locator(".st-key-epsilon-slider")).to_contain_text(f"at most {limit:g}")
@@ -222,10 +210,74 @@ def test_epsilon_slider_stops_at_the_cap(tab: Page, shared_app, start_app: Start
     )
     wait_for_app(tab)
     assert slider_value(tab) == limit
-    expect(tab.get_by_text(f"Each view costs ε {limit:g}")).to_be_visible()
+    expect(tab.get_by_text(f"A question costs ε {limit:g} per day")).to_be_visible()
 
 
-def test_spending_lowers_the_budget_and_no_reload_or_tab_restores_it(
+def test_overview_opens_with_a_number_and_its_interval_and_no_show_button(
+    tab: Page, start_app: StartApp, tmp_path: Path
+) -> None:
+    db = tmp_path / "first-visit.sqlite"
+    build_base(db)  # no noticeboard yet: this visit makes the week's releases
+    app = start_app(db=db)
+    open_app(tab, app.url)
+    enter_demo(tab, "Leo")
+    week = tab.locator(".st-key-overview-week")
+    expect(week.locator('[data-testid="stMetricValue"]')).to_contain_text("±")
+    expect(week).to_contain_text("New this week: released for the family at ε 1 per day.")
+    expect(week).to_contain_text("all 5 members")
+    expect(tab.get_by_role("button", name=re.compile(r"^Show"))).to_have_count(0)
+    made = release_count(db)
+    assert made > 0
+
+    tab.reload()  # a new session, the same week: replayed, and not announced again
+    wait_for_app(tab)
+    enter_demo(tab, "Ivy")
+    expect(week.locator('[data-testid="stMetricValue"]')).to_contain_text("±")
+    expect(week).not_to_contain_text("New this week")
+    assert release_count(db) == made
+
+
+def test_two_members_in_two_browser_contexts_see_the_same_figure_text(
+    browser: Browser, browser_context_args: dict, shared_app
+) -> None:
+    seen = []
+    for member in ("Maya", "Nana"):
+        context = browser.new_context(**browser_context_args)
+        page = context.new_page()
+        open_app(page, shared_app.url)
+        enter_demo(page, member)
+        cards = [".st-key-overview-week", ".st-key-overview-goal", ".st-key-overview-champion"]
+        seen.append(
+            [page.locator(f'{c} [data-testid="stMetricValue"], {c} h3').all_inner_texts() for c in cards]
+            + [page.locator(f'{c} [data-testid="stCaptionContainer"]').all_inner_texts() for c in cards]
+        )
+        context.close()
+    assert seen[0] == seen[1]
+    assert any("±" in value for value in seen[0][0])
+
+
+def test_a_refused_question_spends_nothing_and_says_why(
+    tab: Page, fixture_store: Path, start_app: StartApp, tmp_path: Path
+) -> None:
+    member = "Leo"
+    db = copy_store(fixture_store, tmp_path / "share-spent")
+    spend_share(db, member)
+    taken, releases = share_spent(db, member), release_count(db)
+    app = start_app(db=db)
+    open_app(tab, app.url)
+    enter_demo(tab, member)
+    expect(tab.locator(METER)).to_contain_text("Your share left: ε 0 of 0.25 per day")
+    open_ask(tab)
+    ask(tab)
+    refusal = tab.locator('.st-key-ask [data-testid="stAlert"]')
+    expect(refusal).to_contain_text("Not asked")
+    expect(refusal).to_contain_text("your share of")
+    expect(refusal).to_contain_text("nothing was spent")
+    expect(tab.locator('.st-key-ask [data-testid="stMetric"]')).to_have_count(0)
+    assert (share_spent(db, member), release_count(db)) == (taken, releases)
+
+
+def test_a_question_spends_once_and_no_reload_or_tab_restores_the_share(
     browser: Browser, browser_context_args: dict, start_app: StartApp
 ) -> None:
     app = start_app()
@@ -234,16 +286,13 @@ def test_spending_lowers_the_budget_and_no_reload_or_tab_restores_it(
     page = context.new_page()
     open_app(page, app.url)
     enter_demo(page, member)
-    expect(page.locator(METER)).to_contain_text("Budget left: ε 10 of 10")
-
-    page.locator(".st-key-overview-week-spend button").click()
-    expect(page.locator(".st-key-overview-week .js-plotly-plot")).to_have_count(1)
-    wait_for_app(page)
-    assert spent_micro(app.db, member) > 0
-    after = remaining_text(app.db, member)
-    assert after != "Budget left: ε 10 of 10"
-    expect(page.locator(METER)).to_contain_text(after)
-    spent, releases = spent_micro(app.db, member), release_count(app.db)
+    expect(page.locator(METER)).to_contain_text("Your share left: ε 0.25 of 0.25 per day")
+    open_ask(page)
+    ask(page)
+    expect(page.locator('.st-key-ask [data-testid="stMetricValue"]')).to_contain_text("±")
+    assert share_spent(app.db, member) == 100_000 * ASK_DAYS.days
+    expect(page.locator(METER)).to_contain_text("Your share left: ε 0.15 of 0.25 per day")
+    taken, releases = share_spent(app.db, member), release_count(app.db)
 
     page.reload()  # a reload is a new Streamlit session: sign in again
     wait_for_app(page)
@@ -256,33 +305,14 @@ def test_spending_lowers_the_budget_and_no_reload_or_tab_restores_it(
     open_app(fresh, app.url)
     enter_demo(fresh, member)
     for view in (page, second_tab, fresh):
-        expect(view.locator(METER)).to_contain_text(after)
-        expect(view.locator(".st-key-overview-week-spend")).to_have_count(0)  # replayed, not offered again
-        expect(view.locator(".st-key-overview-week .js-plotly-plot")).to_have_count(1)
-    assert (spent_micro(app.db, member), release_count(app.db)) == (spent, releases)
+        expect(view.locator(METER)).to_contain_text("Your share left: ε 0.15 of 0.25 per day")
+        open_ask(view)  # the same question is on the board now: shown free, no button
+        expect(view.locator('.st-key-ask [data-testid="stMetricValue"]')).to_contain_text("±")
+    for view in (page, second_tab, fresh):
+        expect(view.locator(".st-key-ask-submit")).to_have_count(0)
+    assert (share_spent(app.db, member), release_count(app.db)) == (taken, releases)
     other_context.close()
     context.close()
-
-
-def test_exhausted_budget_shows_the_refusal_with_renewal_date_and_no_chart(
-    tab: Page, fixture_store: Path, start_app: StartApp, tmp_path: Path
-) -> None:
-    member = "Leo"
-    db = copy_store(fixture_store, tmp_path / "exhausted")
-    renews_on = exhaust(db, member)
-    spent, releases = spent_micro(db, member), release_count(db)
-    app = start_app(db=db)
-    open_app(tab, app.url)
-    enter_demo(tab, member)
-
-    card = tab.locator(".st-key-overview-week")
-    card.locator(".st-key-overview-week-spend button").click()
-    expect(card.locator('[data-testid="stAlert"]')).to_contain_text("Not shown")
-    wait_for_app(tab)
-    expect(card).to_contain_text(renews_on)
-    for absent in (".js-plotly-plot", '[data-testid="stMetric"]', ".st-key-overview-week-chart"):
-        expect(card.locator(absent)).to_have_count(0)
-    assert (spent_micro(db, member), release_count(db)) == (spent, releases)
 
 
 # --- own data and leaks ------------------------------------------------------------------------------
@@ -297,9 +327,7 @@ def test_my_data_shows_only_the_viewer_own_steps(tab: Page, shared_app) -> None:
     enter_demo(tab)  # Maya
     go(tab, "My data")
     totals = daily_totals(shared_app.db)
-    with closing(store.connect(shared_app.db)) as conn:
-        last = store.today(conn)
-    first = last - timedelta(days=29)
+    first, last = date(2026, 10, 19), date(2026, 10, 25)  # the last complete week, the picker's default
     window = totals.filter(pl.col("day").is_between(first, last))
     own = {
         d.isoformat(): s
@@ -311,7 +339,7 @@ def test_my_data_shows_only_the_viewer_own_steps(tab: Page, shared_app) -> None:
     shown = {x: y for x, y in zip(bars[0]["x"], bars[0]["y"], strict=True) if y}
     assert shown == {day: steps for day, steps in own.items() if steps}
 
-    mean = sum(own.values()) / 30
+    mean = sum(own.values()) / 7
     expect(tab.locator('[data-testid="stMetric"]').first).to_contain_text(text.steps(mean))
     others = set(window["name"].unique()) - {VIEWER}
     html = tab.content()
@@ -381,7 +409,7 @@ def test_no_page_holds_another_member_exact_daily_or_weekly_totals(tab: Page, sh
     }
     assert {page: found for page, found in leaks.items() if found} == {}
     # The detector sees chart data: the viewer's own exact totals are found on My data.
-    assert len(seen["My data"] & {v for v in own if telling(v)}) >= 10
+    assert len(seen["My data"] & {v for v in own if telling(v)}) >= 4  # a week of days
 
 
 # --- layout --------------------------------------------------------------------------------------------

@@ -11,28 +11,20 @@ from pathlib import Path
 
 import pytest
 from app_driver import PHONE, after_rerun, enter_demo, go, open_app, settle_pointer, wait_for_app
-from make_fixture import fixture_lab_run_keys, lab_run_keys
+from make_fixture import board_size, fixture_lab_run_keys, lab_run_keys
 from playwright.sync_api import Browser, Page, expect
 from snapshots import check
+
+from dashboard import sitemap
 
 pytestmark = pytest.mark.browser
 
 MODULE = Path(__file__).stem
-PAGES = (
-    "Overview",
-    "Trends",
-    "Goals",
-    "Distribution",
-    "Patterns",
-    "My data",
-    "Privacy budget",
-    "Import",
-    "Account",
-    "Privacy vs accuracy",
-)
+PAGES = tuple(page.title for page in sitemap.PAGES)
+"""Every page a signed-in member reaches (Maya is the fixture's admin, so the Family plan too)."""
+SLUGS = {page.title: page.slug for page in sitemap.PAGES}
 LAB_SECTIONS = ("What moves the needle", "Subtracting yourself")
 """Tradeoff sections beyond the default one whose draws the fixture stores (see make_fixture.py)."""
-SPEND_BUTTONS = '[class*="st-key-"][class*="-spend"]'
 STALE = "regenerate the fixture: .venv/bin/python tests/browser/make_fixture.py, then --update-snapshots"
 
 
@@ -47,11 +39,12 @@ def member_page(browser: Browser, browser_context_args: dict, shared_app) -> Ite
     context.close()
 
 
-def replays_only(page: Page, db: Path) -> None:
-    """Every figure is a free replay: no spend button offered, and the lab drew no fresh noise."""
-    expect(page.locator(SPEND_BUTTONS), f"a figure here is not in the fixture ledger; {STALE}").to_have_count(
-        0
-    )
+def replays_only(page: Page, db: Path, releases: int) -> None:
+    """Every figure is a free replay: nothing announced as new, no release added, no fresh lab noise."""
+    expect(
+        page.get_by_text("New this"), f"a figure here is not in the fixture ledger; {STALE}"
+    ).to_have_count(0)
+    assert board_size(db) == releases, f"a page made a release; {STALE}"
     assert lab_run_keys(db) <= fixture_lab_run_keys(), f"the tradeoff lab drew fresh noise; {STALE}"
 
 
@@ -63,26 +56,24 @@ def snap(page: Page, name: str, update: bool) -> None:
         pytest.fail(problem, pytrace=False)
 
 
-def slug(title: str) -> str:
-    return title.lower().replace(" ", "-")
-
-
 @pytest.mark.parametrize("title", PAGES)
-def test_page_matches_baseline(member_page: Page, shared_app, title: str, update_snapshots: bool) -> None:
+def test_page_matches_baseline(
+    member_page: Page, shared_app, fixture_store: Path, title: str, update_snapshots: bool
+) -> None:
     go(member_page, title)
-    replays_only(member_page, shared_app.db)
-    snap(member_page, slug(title), update_snapshots)
+    replays_only(member_page, shared_app.db, board_size(fixture_store))
+    snap(member_page, SLUGS[title], update_snapshots)
 
 
 @pytest.mark.parametrize("section", LAB_SECTIONS)
 def test_tradeoff_section_matches_baseline(
-    member_page: Page, shared_app, section: str, update_snapshots: bool
+    member_page: Page, shared_app, fixture_store: Path, section: str, update_snapshots: bool
 ) -> None:
     go(member_page, "Privacy vs accuracy")
     radio = member_page.locator(".st-key-tradeoff-section").get_by_text(section, exact=True)
     after_rerun(member_page, radio.click)
-    replays_only(member_page, shared_app.db)
-    snap(member_page, f"tradeoff-{slug(section)}", update_snapshots)
+    replays_only(member_page, shared_app.db, board_size(fixture_store))
+    snap(member_page, f"tradeoff-{section.lower().replace(' ', '-')}", update_snapshots)
 
 
 def test_sign_in_page_matches_baseline(
@@ -98,14 +89,14 @@ def test_sign_in_page_matches_baseline(
 
 
 def test_phone_overview_matches_baseline(
-    browser: Browser, browser_context_args: dict, shared_app, update_snapshots: bool
+    browser: Browser, browser_context_args: dict, shared_app, fixture_store: Path, update_snapshots: bool
 ) -> None:
     context = browser.new_context(**{**browser_context_args, "viewport": PHONE})
     try:
         page = context.new_page()
         open_app(page, shared_app.url)
         enter_demo(page)
-        replays_only(page, shared_app.db)
+        replays_only(page, shared_app.db, board_size(fixture_store))
         snap(page, "overview-phone", update_snapshots)
     finally:
         context.close()

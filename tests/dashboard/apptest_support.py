@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
+
+from data import store
+from privacy import accounts
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 FROZEN_NOW = "2026-11-02T09:00:00+00:00"
@@ -32,21 +36,49 @@ def enter_demo(at: AppTest, path: Path, name: str = "Maya") -> AppTest:
     return at.button(key="demo-enter").click().run()
 
 
-def spent(path: Path) -> int:
-    """Total epsilon (micro) debited in the store, by every viewer: read straight from the ledger."""
+def _scalar(path: Path, sql: str, *args: object) -> int:
     conn = sqlite3.connect(path)
     try:
-        return int(conn.execute("SELECT coalesce(sum(spent_micro), 0) FROM ledger_spent").fetchone()[0])
+        return int(conn.execute(sql, args).fetchone()[0])
     finally:
         conn.close()
+
+
+def spent(path: Path) -> int:
+    """Total epsilon (micro) charged to every day's block, plan and reserve: read straight from the ledger."""
+    return _scalar(path, "SELECT coalesce(sum(charge_micro), 0) FROM budget_charges")
+
+
+def reserve_spent(path: Path) -> int:
+    """Epsilon (micro) taken from the days' reserves: what questions, sharpening and refreshes cost."""
+    return _scalar(path, "SELECT coalesce(sum(reserve_micro), 0) FROM budget_blocks")
 
 
 def releases(path: Path) -> int:
-    conn = sqlite3.connect(path)
+    """Releases on the family's noticeboard, however they were paid for."""
+    return _scalar(path, "SELECT count(*) FROM board_releases")
+
+
+def releases_of(path: Path, kind: str, product: str | None = None) -> int:
+    """Releases of one kind ('plan', 'asked', 'sharpen'), optionally of one product."""
+    if product is None:
+        return _scalar(path, "SELECT count(*) FROM board_releases WHERE kind = ?", kind)
+    return _scalar(path, "SELECT count(*) FROM board_releases WHERE kind = ? AND product = ?", kind, product)
+
+
+def make_admin(path: Path, name: str) -> None:
+    """Give a demo member an admin account (demo sign-in then carries the admin flag)."""
+    conn = store.connect(path)
     try:
-        return int(conn.execute("SELECT count(*) FROM ledger_releases").fetchone()[0])
+        accounts.ensure_schema(conn)
+        accounts.create_account(conn, name, PASSWORD, admin=True)
     finally:
         conn.close()
+
+
+def unescaped(markdown: str) -> str:
+    """Markdown as a reader sees it: the backslash escapes `dashboard.text.md` adds removed."""
+    return re.sub(r"\\(.)", r"\1", markdown)
 
 
 def texts(at: AppTest) -> list[str]:

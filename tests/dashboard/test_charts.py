@@ -25,9 +25,12 @@ def _release(query: QueryId, labels, values, lower, upper, unit="steps per membe
         epsilon=Epsilon.request(0.5),
         mechanism="discrete Laplace",
         scale=50_000.0,
+        denominators=(35,) * len(values),
         privacy_unit=UNIT,
-        replayed=False,
-        data_version=3,
+        first="2026-10-05",
+        last="2026-10-25",
+        included=("Maya", "Sam", "Leo", "Ivy", "Nana"),
+        left_out=(),
         released_at="2026-11-02T09:00:00+00:00",
     )
 
@@ -90,17 +93,11 @@ def test_monthly_buckets_say_month_on_the_axis() -> None:
     assert charts.figure_for(monthly).layout.xaxis.title.text == "Month"
 
 
-def test_caption_states_unit_epsilon_mechanism_and_interval() -> None:
-    caption = charts.caption(TREND)
-    assert "steps on any one day" in caption
-    assert "ε 0.5" in caption and "discrete Laplace" in caption
-    assert "95% interval" in caption and "±" in caption
-    assert "Spent" in caption
-
-
-def test_replayed_caption_says_no_cost() -> None:
-    replayed = Release(**{**TREND.__dict__, "replayed": True})
-    assert "Replayed — no cost" in charts.caption(replayed)
+def test_description_gives_every_value_with_its_interval_in_text() -> None:
+    described = charts.describe(TREND, "Weekly family average")
+    assert described.startswith("Weekly family average, steps per member-day.")
+    assert "2026-10-12: 7,600 (95%: 6,500 to 8,700)" in described
+    assert "2026-10-19: 0 (95%: 0 to 900)" in described
 
 
 def test_summary_rounds_to_what_the_margin_allows() -> None:

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from dashboard import sitemap
+
 DASHBOARD = Path(__file__).resolve().parents[2] / "dashboard"
 SOURCES = sorted(DASHBOARD.rglob("*.py"))
 PURE_MODULES = (
@@ -17,6 +19,11 @@ PURE_MODULES = (
     "dashboard.charts",
     "dashboard.theme",
     "dashboard.components.budget_meter",
+    "dashboard.components.period_picker",
+    "dashboard.figure_text",
+    "dashboard.calendar_chart",
+    "dashboard.sitemap",
+    "dashboard.svg_figures",
 )
 
 
@@ -68,3 +75,18 @@ def test_doctests_of_pure_helpers(name: str) -> None:
     result = doctest.testmod(importlib.import_module(name))
     assert result.failed == 0
     assert result.attempted > 0 or name == "dashboard.theme"
+
+
+def test_the_readme_lists_every_page_of_the_sitemap() -> None:
+    """The page list is defined once (`dashboard.sitemap`); the README's table must follow it."""
+    readme = (DASHBOARD / "README.md").read_text()
+    rows = [line for line in readme.splitlines() if line.startswith("| ") and "(`views/" in line]
+    listed = {line.split("(`")[1].split("`)")[0] for line in rows}
+    assert listed == {page.path for page in (sitemap.SIGN_IN, *sitemap.PAGES)}
+    for page in sitemap.PAGES:
+        assert f"| {page.title} (`{page.path}`)" in readme
+
+
+def test_every_page_file_is_in_the_sitemap() -> None:
+    files = {f"views/{p.name}" for p in (DASHBOARD / "views").glob("*.py") if p.name != "__init__.py"}
+    assert files == {page.path for page in (sitemap.SIGN_IN, *sitemap.PAGES)}
