@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from cli_support import run_privacy_cli
+from hearth_support import charged
 
 DAY = "2026-10-15"
 """A day inside every window asked below (the demo's covered date is 2026-10-30)."""
@@ -67,7 +68,7 @@ def test_refused_epsilon_exits_3_and_spends_nothing(db: Path, epsilon: str) -> N
     result = _run(db, *args)
     assert result.returncode == 3, result.stderr
     assert "refused" in result.stderr and result.stdout == ""
-    assert _spent(db) == 0.0 and _ok(db, "board") == []
+    assert charged(db) == 0
 
 
 def test_a_viewer_past_their_share_exits_3_having_spent_nothing(db: Path) -> None:
