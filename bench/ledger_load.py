@@ -1,9 +1,10 @@
 """Ledger load: 20 processes x 50 requests on one store; no overspend, no unhandled error, latency.
 
 Run from the repository root: `.venv/bin/python -m bench.ledger_load [--workers 20] [--requests 50]`.
-Each request is what the service does: replay if stored, else precheck and commit. Every fifth key is
-shared by all workers of a viewer, so racing replays are part of the load. Demand exceeds both the
-viewers' budgets and the member cap, so refusals are too. Exit status 1 if any check fails.
+Each request is what the noticeboard does: replay if stored, else precheck and commit a claim on the
+same seven day blocks. Every fifth question is shared by all workers, so racing replays are part of the
+load. Demand exceeds both the viewers' quotas and the blocks' budget, so refusals are too. Exit status 1
+if any check fails.
 """
 
 from __future__ import annotations
@@ -22,24 +23,45 @@ from pathlib import Path
 from typing import Any
 
 from data import store
-from privacy import ledger
+from privacy.budget import ledger
+from privacy.budget.ledger import Claim, Kind
 from privacy.epsilon import Epsilon
 from privacy.release import BudgetExhausted
 
 NOW = datetime(2026, 3, 2, 12, tzinfo=UTC)
 VIEWERS = 4
 CHARGE = Epsilon(50_000)
-LIMITS = ledger.Limits(total_micro=10_000_000, member_cap_micro=30_000_000, period_days=30)
-"""Each viewer can afford 200 charges, the family 600; the default load asks for 1,000."""
+BLOCKS = tuple(f"2026-02-{d:02d}" for d in range(16, 23))
+"""Every request claims the same week of day blocks, so all of them contend for the same rows."""
+LIMITS = ledger.Limits(lifetime_micro=10_000_000, reserve_micro=10_000_000, quota_micro=2_500_000)
+"""Each viewer's quota affords 50 charges, the blocks 200; the default load asks for 1,000."""
+
+
+def claim(viewer: int, key: str) -> Claim:
+    """An ad hoc question on the reserve of the week's blocks, as the noticeboard makes it."""
+    return Claim(
+        question=key,
+        seq=0,
+        generation=0,
+        kind=Kind.ASKED,
+        product=None,
+        query_key="bench/dates/week/8000",
+        first_day=BLOCKS[0],
+        last_day=BLOCKS[-1],
+        unit="member-day",
+        charge=CHARGE,
+        blocks=BLOCKS,
+        viewer_id=viewer,
+    )
 
 
 def request(conn: sqlite3.Connection, viewer: int, key: str) -> str:
     """One request as the service makes it; the outcome's name."""
-    if ledger.find(conn, viewer, key) is not None:
+    if ledger.latest(conn, key):
         return "replayed"
     try:
-        ledger.precheck(conn, viewer, CHARGE, LIMITS, NOW)
-        _, raced = ledger.commit(conn, viewer, key, "bench", CHARGE, 1, f'"{key}"', LIMITS, NOW)
+        ledger.precheck(conn, claim(viewer, key), LIMITS)
+        _, raced = ledger.commit(conn, claim(viewer, key), f'"{key}"', LIMITS, NOW)
     except BudgetExhausted:
         return "refused"
     return "raced replay" if raced else "released"
@@ -99,14 +121,15 @@ def checks(path: Path, samples: list[tuple[str, float]]) -> list[str]:
     released = sum(o == "released" for o, _ in samples)
     with closing(store.connect(path)) as conn:
         ledger.verify(conn)
-        budgets = [ledger.budget(conn, v, LIMITS, NOW) for v in range(1, VIEWERS + 1)]
-    spent = [b.spent_micro for b in budgets]
-    if any(s > LIMITS.total_micro for s in spent) or budgets[0].family_spent_micro > LIMITS.member_cap_micro:
-        failures.append(f"overspend: viewers {spent}, family {budgets[0].family_spent_micro}")
-    if sum(spent) != released * CHARGE.micro:
-        failures.append(f"spent {sum(spent)} is not {released} releases x {CHARGE.micro}")
-    print(f"spent per viewer (of {LIMITS.total_micro / 1e6:g}): {[s / 1e6 for s in spent]}")
-    print(f"family spent (cap {LIMITS.member_cap_micro / 1e6:g}): {budgets[0].family_spent_micro / 1e6:g}")
+        blocks = ledger.states(conn, BLOCKS, None)
+        shares = [ledger.states(conn, BLOCKS, v)[0].viewer_micro for v in range(1, VIEWERS + 1)]
+    spent = {b.spent_micro for b in blocks}
+    if max(spent) > LIMITS.lifetime_micro or max(shares) > LIMITS.quota_micro:
+        failures.append(f"overspend: blocks {sorted(spent)}, viewers {shares}")
+    if spent != {released * CHARGE.micro} or sum(shares) != released * CHARGE.micro:
+        failures.append(f"blocks {sorted(spent)} and shares {shares} are not {released} x {CHARGE.micro}")
+    print(f"spent per viewer (quota {LIMITS.quota_micro / 1e6:g}): {[s / 1e6 for s in shares]}")
+    print(f"spent per block (lifetime {LIMITS.lifetime_micro / 1e6:g}): {max(spent) / 1e6:g}")
     return failures
 
 
@@ -122,7 +145,6 @@ def main() -> int:
             ledger.ensure_schema(conn)
             for n in range(VIEWERS):
                 store.add_member(conn, f"viewer-{n}")
-            ledger.budget(conn, 1, LIMITS, NOW)  # fixes the epoch, as any store in use already has
         samples, wall = run(path, args.workers, args.requests)
         print(
             f"{args.workers} workers x {args.requests} requests on one store, SQLite {sqlite3.sqlite_version}"

@@ -101,7 +101,10 @@ class Hearth:
         """Open the settings' store; without `create`, a missing store is refused rather than made empty."""
         if not create and not settings.db.is_file():
             raise NotAllowed(f"no store at {settings.db}; create one with `python -m data demo` or an import")
-        conn = store.connect(settings.db)
+        try:
+            conn = store.connect(settings.db)
+        except sqlite3.Error:  # not a database, or unreadable: the same generic refusal as a bad ledger
+            raise LedgerUnavailable(ledger.UNAVAILABLE) from None
         try:
             migration.migrate(conn)
             ledger.ensure_schema(conn)

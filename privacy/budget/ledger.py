@@ -168,7 +168,10 @@ def ensure_schema(conn: sqlite3.Connection) -> None:
         if _tables(conn) == TABLES:
             return
         with immediate(conn):
-            if present := _tables(conn):
+            present = _tables(conn)
+            if present == TABLES:  # another process created them while this one queued for the lock
+                return
+            if present:
                 raise LedgerCorrupt([f"missing tables: {', '.join(sorted(TABLES - present))}"])
             for statement in SCHEMA:
                 conn.execute(statement)

@@ -3,9 +3,9 @@
 `test_engine.py` pins `plan.charge == Epsilon.charge(plan.measurement.map(plan.d_in))` per query at
 the member-day unit, and `test_service.py` pins the service's debit for the family average. Here:
 
-- every catalog query under every privacy unit, through the service: the ledger's debit, the release's
-  epsilon, the history row and the audit row all equal OpenDP's map of the plan the service ran, at the
-  unit's d_in, rounded up; never the slider value;
+- every catalog query under every privacy unit, through the service: the charge on every block of the
+  window (and on no other), the release's epsilon, the board row and the audit row all equal OpenDP's
+  map of the plan the service ran, at the unit's d_in, rounded up; never the slider value;
 - the plan (measurement, scale, d_in, clamp bounds) is the same object whatever the data: `plan` takes no
   data, and datasets from empty to absurd get the identical cached plan and layout;
 - contributions are truncated by the grid: repeated rows for one member-day (or member-hour) fill one
@@ -16,25 +16,26 @@ from __future__ import annotations
 
 import inspect
 import sqlite3
-from datetime import UTC, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
 import polars as pl
 import pytest
 from engine_fixtures import NAMES, ROSTER, TODAY, daily, hourly
+from hearth_support import block_totals, copy_store, open_hearth
 
 from privacy import engine
+from privacy.budget.blocks import blocks_between
 from privacy.constraints import DAILY_STEPS_BOUNDS, HOURLY_STEPS_BOUNDS
 from privacy.engine.grid import daily_cells, hourly_cells, layout
 from privacy.epsilon import Epsilon
 from privacy.queries import PrivacyUnit, QueryId, QuerySpec
 from privacy.service import Hearth
-from privacy.settings import PrivacySettings
 
-NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
-SLIDER = 0.3333337
-"""What the slider sent: more digits than a micro-epsilon holds, so a debit equal to it is impossible."""
+SLIDER = 0.2500007
+"""What the slider sent: more digits than a micro-epsilon holds, so a debit equal to it is impossible.
+Seven questions at it fit in one viewer's quota (2.0 of a lifetime 10) under every unit."""
 WINDOW = 30
 
 
@@ -42,11 +43,9 @@ WINDOW = 30
 def service(
     request: pytest.FixtureRequest, demo_template: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[Hearth, Path]:
-    """One demo store per privacy unit, with room for one release of every catalog query."""
-    copy = tmp_path_factory.mktemp("unit") / "demo.sqlite"
-    copy.write_bytes(demo_template.read_bytes())
-    settings = PrivacySettings(unit=request.param, budget_per_period=10.0, member_cap=None)
-    hearth = Hearth.open(copy, settings, clock=lambda: NOW)
+    """One demo store per privacy unit, with room in one viewer's share for every catalog query."""
+    copy = copy_store(demo_template, tmp_path_factory.mktemp("unit") / "demo.sqlite")
+    hearth = open_hearth(copy, unit=request.param, lifetime_epsilon=10.0)
     yield hearth, copy
     hearth.close()
 
@@ -62,21 +61,28 @@ def test_debit_is_the_opendp_map_of_the_plan_that_ran(service: tuple[Hearth, Pat
     service, path = service
     spec = QuerySpec(query, window_days=WINDOW)
     viewer = service.demo_sign_in(service.roster()[0].id)
-    before = service.budget(viewer).spent_micro
+    before = block_totals(path)
     release = service.release(viewer, spec, SLIDER)
-    debit = service.budget(viewer).spent_micro - before
+    after = block_totals(path)
 
     unit = service.settings.unit
     requested = Epsilon.request(SLIDER)
-    grid = engine.grid_for(spec, tuple(m.id for m in service.roster()), service.today())
-    plan = engine.plan(spec, requested, unit, grid)
+    first, last = date.fromisoformat(release.first), date.fromisoformat(release.last)
+    assert (last - first).days + 1 == WINDOW
+    grid = engine.Grid(tuple(m.id for m in service.roster()), first, last)
+    plan = engine.plan(QuerySpec(query, window_days=None), requested, unit, grid)
     assert plan.unit is unit
     assert plan.d_in == expected_d_in(query, unit)
     opendp_map = Epsilon.charge(plan.measurement.map(plan.d_in))
-    assert debit == opendp_map.micro == plan.charge.micro
+    # Every block the window touches took exactly the map; no other block moved.
+    blocks = blocks_between(first, last, unit)
+    assert {b: after[b] - before.get(b, 0) for b in after if after[b] != before.get(b, 0)} == dict.fromkeys(
+        blocks, opendp_map.micro
+    )
+    assert opendp_map == plan.charge
     assert release.epsilon == opendp_map and release.scale == plan.scale
-    assert debit <= requested.micro < SLIDER * 1e6  # never the slider value, never above the request
-    assert service.history(viewer)[0].epsilon_micro == debit
+    assert opendp_map.micro <= requested.micro < SLIDER * 1e6  # never the slider value, never above it
+    assert service.board()[0].charge_micro == opendp_map.micro
     conn = sqlite3.connect(path)
     try:
         audited = conn.execute(
@@ -85,7 +91,7 @@ def test_debit_is_the_opendp_map_of_the_plan_that_ran(service: tuple[Hearth, Pat
         ).fetchone()
     finally:
         conn.close()
-    assert audited == (debit, "released")
+    assert audited == (opendp_map.micro, "released")
 
 
 def test_plan_takes_no_data() -> None:

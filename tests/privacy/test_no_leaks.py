@@ -17,11 +17,12 @@ import math
 import re
 import sqlite3
 import subprocess
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from cli_support import run_privacy_cli
+from hearth_support import NOW, open_hearth
 
 from data import store
 from data.importers import parse_file
@@ -32,9 +33,7 @@ from privacy.queries import QueryId, QuerySpec
 from privacy.release import BudgetExhausted, NotAllowed, OverCap, Refused
 from privacy.releases_json import release_to_json
 from privacy.service import Hearth, ImportRefused
-from privacy.settings import PrivacySettings
 
-NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 ROOT = Path(__file__).resolve().parents[2]
 MARKER = "ZZ-MARKER-9137"
 NOISY = ("values", "lower", "upper")
@@ -52,8 +51,9 @@ def _copy(source: Path, target: Path) -> Path:
     return target
 
 
-def _open(path: Path, budget: float = 100.0) -> Hearth:
-    return Hearth.open(path, PrivacySettings(budget_per_period=budget, member_cap=None), clock=lambda: NOW)
+def _open(path: Path) -> Hearth:
+    """The default lifetime of 3 per day: a reserve of 0.5, a quota of 0.25 per viewer per day."""
+    return open_hearth(path)
 
 
 def _strings(value: object) -> list[str]:
@@ -99,9 +99,9 @@ def test_member_without_data_gets_the_same_release_but_for_the_noise(
     for hearth in with_and_without:
         assert [m.name for m in hearth.roster()] == ["Maya", "Sam", "Leo", "Ivy", "Nana"]
         viewer = hearth.demo_sign_in(hearth.roster()[0].id)
-        made.append(json.loads(release_to_json(hearth.release(viewer, spec, 0.5))))
+        made.append(json.loads(release_to_json(hearth.release(viewer, spec, 0.03))))
     full, gap = made
-    # Shape, labels, unit text, mechanism, scale, charge, privacy unit, data version, time: identical.
+    # Shape, labels, unit text, mechanism, scale, charge, privacy unit, members, period, time: identical.
     assert {k: v for k, v in gap.items() if k not in NOISY} == {
         k: v for k, v in full.items() if k not in NOISY
     }
@@ -120,7 +120,7 @@ def test_member_without_data_gets_the_same_release_but_for_the_noise(
 def test_member_without_data_gets_the_same_preview(with_and_without: tuple[Hearth, Hearth]) -> None:
     for query in QueryId:
         spec = QuerySpec(query, window_days=30)
-        full, gap = (hearth.preview(spec, 0.5) for hearth in with_and_without)
+        full, gap = (hearth.preview(spec, 0.2) for hearth in with_and_without)
         assert full == gap
 
 
@@ -191,7 +191,7 @@ def _hour_after(day: date, hour: int) -> datetime:
 
 @pytest.fixture
 def marked(marked_path: Path, tmp_path: Path) -> Hearth:
-    service = _open(_copy(marked_path, tmp_path / "marked.sqlite"), budget=1.0)
+    service = _open(_copy(marked_path, tmp_path / "marked.sqlite"))
     yield service
     service.close()
 
@@ -248,13 +248,15 @@ def test_no_release_refusal_or_log_carries_the_marker(
     other = marked.operator_session("Cy")
     texts = []
     for query in QueryId:
-        release = marked.release(viewer, QuerySpec(query, window_days=30), 0.1)
+        release = marked.release(viewer, QuerySpec(query, window_days=30), 0.03)
         texts.append(release_to_json(release))
         texts.append(repr(release))
-        texts.append(release_to_json(marked.release(viewer, QuerySpec(query, window_days=30), 0.1)))  # replay
+        texts.append(
+            release_to_json(marked.release(viewer, QuerySpec(query, window_days=30), 0.03))
+        )  # replay
     refusals = _refusals(marked, viewer, other, tmp_path)
     texts += [f"{type(r).__name__}: {r}" for r in refusals]
-    texts += [repr(marked.budget(viewer)), repr(marked.history(viewer)), repr(marked.roster())]
+    texts += [repr(marked.budget(viewer)), repr(marked.board()), repr(marked.roster())]
     for text in texts:
         assert MARKER not in text, text
     assert all(isinstance(r, Refused | InvalidEpsilon) for r in refusals)
@@ -263,9 +265,9 @@ def test_no_release_refusal_or_log_carries_the_marker(
     conn = sqlite3.connect(tmp_path / "marked.sqlite")
     try:
         tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        assert {"audit_log", "ledger_releases"} <= set(tables)
+        assert {"audit_log", "board_releases", "budget_charges"} <= set(tables)
         audited = conn.execute("SELECT count(*) FROM audit_log WHERE viewer_id = ?", (viewer.member_id,))
-        assert audited.fetchone()[0] >= 2 * len(QueryId)
+        assert audited.fetchone()[0] >= len(QueryId)
         for table in set(tables) - {"samples", "import_batches"}:
             rows = conn.execute(f"SELECT * FROM {table}").fetchall()
             assert MARKER not in repr(rows), table
@@ -274,19 +276,25 @@ def test_no_release_refusal_or_log_carries_the_marker(
 
 
 def _cli(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return run_privacy_cli(db, *args, budget="1", member_cap="off")
+    return run_privacy_cli(db, *args)
+
+
+WINDOW = ("--window", "30")
 
 
 def test_cli_output_never_carries_the_marker(marked_path: Path, tmp_path: Path) -> None:
     db = _copy(marked_path, tmp_path / "cli.sqlite")
     runs = {
-        "hourly": _cli(db, "release", "--viewer", "Ann", "--query", "hour_of_day", "--epsilon", "0.5"),
-        "champion": _cli(db, "release", "--viewer", "Bo", "--query", "champion", "--epsilon", "0.4"),
-        "exhausted": _cli(db, "release", "--viewer", "Ann", "--query", "trend", "--epsilon", "0.9"),
-        "over cap": _cli(db, "release", "--viewer", "Ann", "--query", "trend", "--epsilon", "5"),
+        "hourly": _cli(
+            db, "release", "--viewer", "Ann", "--query", "hour_of_day", *WINDOW, "--epsilon", "0.2"
+        ),
+        "champion": _cli(db, "release", "--viewer", "Bo", "--query", "champion", *WINDOW, "--epsilon", "0.2"),
+        "exhausted": _cli(db, "release", "--viewer", "Ann", "--query", "trend", *WINDOW, "--epsilon", "0.9"),
+        "over cap": _cli(db, "release", "--viewer", "Ann", "--query", "trend", *WINDOW, "--epsilon", "5"),
         "budget": _cli(db, "budget", "--viewer", "Bo"),
+        "board": _cli(db, "board"),
     }
-    assert [r.returncode for r in runs.values()] == [0, 0, 3, 3, 0], {k: r.stderr for k, r in runs.items()}
+    assert [r.returncode for r in runs.values()] == [0, 0, 3, 3, 0, 0], {k: r.stderr for k, r in runs.items()}
     assert len(json.loads(runs["hourly"].stdout)["values"]) == 24
     for name, run in runs.items():
         assert MARKER not in run.stdout + run.stderr, name
