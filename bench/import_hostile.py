@@ -2,7 +2,7 @@
 
 Usage: .venv/bin/python bench/import_hostile.py [--attribute-mb 200]
 
-Three files, each parsed by `parse_file` in its own child process (peak memory is ru_maxrss):
+Three files, each parsed by `parse_file` in its own child process (peak memory: its own VmHWM):
 - many sources: 200 Apple sources, each with one record spanning 2000 to today (35 KB); the old
   de-duplication cut every record into hours, a few hundred thousand per source;
 - long attribute: an export.xml whose one attribute is hundreds of MB, which made expat rescan the
@@ -18,13 +18,14 @@ import argparse
 import base64
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
 import time
 import zipfile
 from pathlib import Path
+
+from peak_memory import peak_mb
 
 ROOT = Path(__file__).resolve().parents[1]
 HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n<HealthData locale="en_US">\n'
@@ -109,7 +110,7 @@ def child(path: Path) -> None:
         json.dumps(
             {
                 "seconds": time.perf_counter() - started,
-                "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "maxrss_mb": peak_mb(),
                 "outcome": outcome[:160],
             }
         )

@@ -165,7 +165,9 @@ def answer_all(
 
 def shown(found: tuple[Stored, ...], *, replayed: bool) -> Release:
     """A generation of stored releases as one figure: several releases of it combine by inverse variance."""
-    releases = [release_from_json(s.release_json, replayed=replayed) for s in found]
+    releases = [
+        replace(release_from_json(s.release_json, replayed=replayed), question=s.question) for s in found
+    ]
     first = releases[0]
     if len(releases) == 1 or first.spec.query is QueryId.CHAMPION:
         return first

@@ -48,6 +48,8 @@ class Release:
     """True when served from the noticeboard at no cost; False when this request paid for it."""
     combined: int = 1
     """How many releases of the same question this figure combines (more after sharpening)."""
+    question: str = ""
+    """The noticeboard question it answers, when served from the board: sharpening joins that question."""
 
 
 @dataclass(frozen=True)

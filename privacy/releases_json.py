@@ -9,7 +9,7 @@ from privacy.epsilon import Epsilon
 from privacy.queries import QuerySpec
 from privacy.release import Release
 
-SERVED = frozenset({"replayed", "combined"})
+SERVED = frozenset({"replayed", "combined", "question"})
 """Facts about each serving, not about the release: never stored."""
 
 

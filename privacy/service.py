@@ -214,13 +214,13 @@ class Hearth:
     def sharpen(self, viewer: Viewer, release: Release, epsilon: object) -> Release:
         """One more release of a shown figure, combined with it by inverse variance; paid from the reserve."""
         return self._reserve_release(
-            viewer, release.spec, epsilon, _period_of(release), Kind.SHARPEN, release.epsilon
+            viewer, release.spec, epsilon, _period_of(release), Kind.SHARPEN, release
         )
 
     def refresh(self, viewer: Viewer, release: Release, epsilon: object) -> Release:
         """A fresh release of a figure on today's imports (a late import never recomputes by itself)."""
         return self._reserve_release(
-            viewer, release.spec, epsilon, _period_of(release), Kind.REFRESH, release.epsilon
+            viewer, release.spec, epsilon, _period_of(release), Kind.REFRESH, release
         )
 
     def release(self, viewer: Viewer, spec: QuerySpec, epsilon: object) -> Release:
@@ -379,7 +379,7 @@ class Hearth:
         epsilon: object,
         period: Period | None,
         kind: Kind,
-        original: Epsilon | None = None,
+        shown_figure: Release | None = None,
     ) -> Release:
         viewer = self._checked(viewer)
         with self._lock, self._audited(viewer, spec):
@@ -387,7 +387,12 @@ class Hearth:
             requested = self._capped(epsilon)
             wanted = period or self._window(family, spec)
             self._askable(family, wanted)
-            question = Question(spec, wanted, original or requested, family.unit)
+            if shown_figure is None:
+                question = Question(spec, wanted, requested, family.unit)
+            elif shown_figure.question:
+                question = Question.from_key(shown_figure.question)
+            else:
+                question = Question(spec, wanted, shown_figure.epsilon, family.unit)
             now = self._clock()
             return self._guarded(
                 lambda: answer(self._conn, family, question, kind, viewer.member_id, now, spend=requested)

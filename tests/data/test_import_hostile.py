@@ -18,7 +18,7 @@ REPO = Path(__file__).resolve().parents[2]
 PEAK_MB = 300
 LOOSE_SECONDS = 60
 CHILD = """
-import json, resource, sys, time
+import json, sys, time
 from pathlib import Path
 from data.importers import parse_file
 from data.model import BadInput
@@ -28,7 +28,7 @@ try:
     outcome = f"imported {len(parsed.samples)}"
 except BadInput as refusal:
     outcome = f"refused: {refusal.where}: {refusal.problem}"
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+peak = int(next(l for l in open('/proc/self/status') if l.startswith('VmHWM')).split()[1]) / 1024
 print(json.dumps({"outcome": outcome, "peak_mb": peak, "seconds": time.perf_counter() - started}))
 """
 

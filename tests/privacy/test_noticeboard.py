@@ -112,11 +112,6 @@ def test_sharpening_combines_by_inverse_variance_and_is_paid_from_the_reserve(
     assert shown_to_ben.combined == 2 and shown_to_ben.values == sharper.values
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sharpen keys the question on the shown figure's epsilon, which for a combined figure is the sum,"
-    " so a second sharpening starts a new question instead of joining the first two (reported)",
-)
 def test_sharpening_a_sharpened_figure_combines_all_three(hearth: Hearth, path: Path) -> None:
     with closing(store.connect(path)) as conn:
         import_days(conn, "Cy", date(2026, 2, 13), SETTLED.last)
