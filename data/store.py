@@ -300,17 +300,6 @@ def data_range(conn: sqlite3.Connection) -> tuple[date, date] | None:
     return None if lo is None else (day_from_number(lo), day_from_number(hi))
 
 
-def batches(conn: sqlite3.Connection, member_id: int) -> list[dict[str, object]]:
-    """A member's import history, newest first (for their own Import page)."""
-    cursor = conn.execute(
-        "SELECT id, file_name, format, rows_read, buckets_stored, duplicates_dropped, imported_at"
-        " FROM import_batches WHERE member_id = ? ORDER BY id DESC",
-        (member_id,),
-    )
-    names = [c[0] for c in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
 def _put_meta(conn: sqlite3.Connection, key: str, value: str) -> None:
     conn.execute(
         "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",

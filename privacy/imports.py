@@ -94,12 +94,6 @@ def _parse(path: Path, display_name: str, progress: Progress | None, zone: tzinf
         ) from None
 
 
-def _store(
-    conn: sqlite3.Connection, member_name: str, parsed: ParsedImport, display_name: str, today: date
-) -> store.ImportOutcome:
-    return store.ingest(conn, member_name, parsed, display_name, parsed.sha256, today=today)
-
-
 def _summary(parsed: ParsedImport, outcome: store.ImportOutcome) -> ImportSummary:
     return ImportSummary(
         member=outcome.member.name,

@@ -90,7 +90,8 @@ def _list(conn: sqlite3.Connection) -> None:
     if not rows:
         print("No accounts yet.")
     for row in rows:
-        print(f"{row.member_id:>6}  {'admin' if row.is_admin else '     '}  {shown(row.name)}")
+        role = "admin" if row.is_admin else "     "
+        print(f"{row.member_id:>6}  {role}  password set {row.changed_at[:10]}  {shown(row.name)}")
 
 
 def _new_password() -> str:

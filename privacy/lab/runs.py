@@ -72,10 +72,3 @@ def discrete_laplace(values: Sequence[int], scale: float) -> list[int]:
     enable_contrib()
     space = dp.vector_domain(dp.atom_domain(T=int)), dp.l1_distance(T=int)
     return list(dp.m.make_laplace(*space, scale=scale)([int(v) for v in values]))
-
-
-def gaussian(values: Sequence[float], scale: float) -> list[float]:
-    """`values` each plus Gaussian noise of standard deviation `scale`, one OpenDP call."""
-    enable_contrib()
-    space = dp.vector_domain(dp.atom_domain(T=float, nan=False)), dp.l2_distance(T=float)
-    return list(dp.m.make_gaussian(*space, scale=scale)([float(v) for v in values]))
