@@ -183,6 +183,7 @@ def shown(found: tuple[Stored, ...], *, replayed: bool) -> Release:
         upper=tuple(min(b[1], hi) for b in bands),
         epsilon=Epsilon(sum(r.epsilon.micro for r in releases)),
         combined=len(releases),
+        noise=tuple(c.scales for c in combined),
     )
 
 
@@ -192,6 +193,8 @@ def estimates(release: Release) -> tuple[derived.Estimate, ...]:
 
 
 def _estimate(release: Release, index: int) -> derived.Estimate:
+    if release.noise:
+        return derived.Estimate(release.values[index], release.noise[index])
     return derived.Estimate(release.values[index], (release.scale / release.denominators[index],))
 
 

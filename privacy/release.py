@@ -50,6 +50,8 @@ class Release:
     """How many releases of the same question this figure combines (more after sharpening)."""
     question: str = ""
     """The noticeboard question it answers, when served from the board: sharpening joins that question."""
+    noise: tuple[tuple[float, ...], ...] = ()
+    """For a combined figure, each value's independent Laplace scales (value units); empty for one release."""
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from privacy.epsilon import Epsilon
 from privacy.queries import QuerySpec
 from privacy.release import Release
 
-SERVED = frozenset({"replayed", "combined", "question"})
+SERVED = frozenset({"replayed", "combined", "question", "noise"})
 """Facts about each serving, not about the release: never stored."""
 
 

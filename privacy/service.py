@@ -134,6 +134,11 @@ class Hearth:
         """`real`, `demo` or `synthetic`: only the last two may ever show true values."""
         return self._guarded(lambda: store.store_kind(self._conn))
 
+    def covered_date(self) -> date | None:
+        """The last whole day every member with an import has covered: ad hoc questions end there."""
+        with self._lock:
+            return self._family().covered_date()
+
     def plan(self) -> FamilyPlan:
         """The family plan in force; a stored plan that no longer fits the lifetime budget is refused."""
         s = self.settings

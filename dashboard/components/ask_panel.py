@@ -41,7 +41,7 @@ def statistic_label(query: QueryId) -> str:
 
 def show(hearth: Hearth, viewer: Viewer, key: str = "ask") -> Release | None:
     """The panel, keyed `key`; returns the answer shown (asked now or already on the board)."""
-    last_day = hearth.today() - timedelta(days=1)
+    last_day = hearth.covered_date() or hearth.today() - timedelta(days=1)
     with st.container(key=key), st.expander("Ask a question", icon=":material/help:"):
         query = st.selectbox(
             "Statistic", list(STATISTICS), format_func=statistic_label, key=f"{key}-statistic"

@@ -18,6 +18,7 @@ from privacy.constraints import DEFAULT_LIFETIME_EPSILON
 from privacy.engine.periods import Cadence
 from privacy.epsilon import Epsilon
 from privacy.queries import QueryId, QuerySpec
+from privacy.release import Refused
 
 SCHEMA = (
     """CREATE TABLE IF NOT EXISTS family_plan (
@@ -105,7 +106,7 @@ PRODUCTS: Mapping[Product, ProductSpec] = {
 """The default plan: 2.5 of a lifetime 3.0 per block, leaving 0.5 in reserve for ad hoc questions."""
 
 
-class PlanDoesNotFit(ValueError):
+class PlanDoesNotFit(Refused):
     """A plan whose products leave no room in the lifetime budget, or one above the safe maximum."""
 
 
