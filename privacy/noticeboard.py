@@ -20,10 +20,10 @@ from privacy.budget import ledger
 from privacy.budget.blocks import blocks_between
 from privacy.budget.ledger import Claim, Kind, Limits, Stored
 from privacy.budget.plan import FamilyPlan
-from privacy.engine.grid import HOURLY_QUERIES
+from privacy.engine.catalog import statistic
 from privacy.engine.periods import Period
 from privacy.epsilon import Epsilon
-from privacy.queries import UNIT_WORDS, PrivacyUnit, QueryId, QuerySpec
+from privacy.queries import UNIT_WORDS, PrivacyUnit, QuerySpec
 from privacy.release import Refused, Release
 from privacy.releases_json import release_from_json, release_to_json
 
@@ -140,7 +140,7 @@ def answer_all(
     """
     stored = {q.key: ledger.latest(conn, q.key) for q in questions}
     todo = [q for q in questions if not stored[q.key]]
-    if todo and any(q.spec.query in HOURLY_QUERIES for q in todo):
+    if todo and any(statistic(q.spec).hourly for q in todo):
         return tuple(answer(conn, family, q, Kind.PLAN, viewer_id, now, product) for q in questions)
     if todo:
         limits = Limits.of(family.plan)
@@ -169,7 +169,7 @@ def shown(found: tuple[Stored, ...], *, replayed: bool) -> Release:
         replace(release_from_json(s.release_json, replayed=replayed), question=s.question) for s in found
     ]
     first = releases[0]
-    if len(releases) == 1 or first.spec.query is QueryId.CHAMPION:
+    if len(releases) == 1 or statistic(first.spec).choice:
         return first
     combined = [
         derived.inverse_variance([_estimate(r, i) for r in releases]) for i in range(len(first.values))
@@ -239,7 +239,7 @@ def _planned(
 def _cells(conn: sqlite3.Connection, plan: engine.Plan) -> np.ndarray:
     """The plan's grid completed from the store; only the table the statistic reads is loaded."""
     grid = plan.grid
-    if plan.spec.query in HOURLY_QUERIES:
+    if statistic(plan.spec).hourly:
         return engine.hourly_cells(grid, store.hourly_frame(conn, grid.first, grid.last))
     return engine.daily_cells(grid, store.daily_frame(conn, grid.first, grid.last))
 

@@ -15,11 +15,10 @@ from functools import lru_cache
 import numpy as np
 import polars as pl
 
-from privacy.constraints import DAILY_STEPS_BOUNDS, HISTOGRAM_EDGES, HOURLY_STEPS_BOUNDS
+from privacy.constraints import HISTOGRAM_EDGES
 from privacy.engine import champion, plans
+from privacy.engine.catalog import Counted, Groups, Noise, statistic
 from privacy.engine.grid import (
-    HOURLY_QUERIES,
-    SHARE_QUERIES,
     Grid,
     Layout,
     daily_cells,
@@ -28,7 +27,7 @@ from privacy.engine.grid import (
     layout,
 )
 from privacy.epsilon import Epsilon
-from privacy.queries import InvalidQuery, PrivacyUnit, QueryId, QuerySpec
+from privacy.queries import InvalidQuery, PrivacyUnit, QuerySpec
 from privacy.release import Preview
 
 __all__ = [
@@ -78,21 +77,12 @@ class Plan:
 
 def value_unit(spec: QuerySpec) -> str:
     """The units of a query's values, for axis labels."""
-    if spec.query is QueryId.CHAMPION:
-        return "chosen (1) or not (0)"
-    if spec.query in (QueryId.GOAL_ATTAINMENT, QueryId.DISTRIBUTION):
-        return "share of member-days"
-    if spec.query is QueryId.HOUR_OF_DAY:
-        return "steps in the hour per member-day"
-    return "steps per member-day"
+    return statistic(spec).value_unit
 
 
 def value_range(spec: QuerySpec) -> tuple[float, float]:
     """Where every true value of `spec` lies: clipping a value or interval to it never uncovers the truth."""
-    if spec.query in SHARE_QUERIES or spec.query is QueryId.CHAMPION:
-        return 0.0, 1.0
-    bounds = HOURLY_STEPS_BOUNDS if spec.query in HOURLY_QUERIES else DAILY_STEPS_BOUNDS
-    return float(bounds[0]), float(bounds[1])
+    return statistic(spec).value_range
 
 
 @lru_cache(maxsize=1024)
@@ -102,11 +92,12 @@ def plan(spec: QuerySpec, epsilon: Epsilon, unit: PrivacyUnit, grid: Grid) -> Pl
         raise TypeError("epsilon must be an Epsilon")
     unit = PrivacyUnit(unit)
     shape = layout(spec, grid)
-    if spec.query is QueryId.CHAMPION:
+    noise = statistic(spec).noise
+    if noise is Noise.NOISY_MAX:
         built = champion.champion_measurement(grid, unit, epsilon)
         margins = (0.5,) * len(grid.member_ids)
     else:
-        build = plans.vector_measurement if spec.query is QueryId.FAMILY_AVERAGE else plans.frame_measurement
+        build = plans.vector_measurement if noise is Noise.CORE_SUM else plans.frame_measurement
         built = build(spec, shape, unit, epsilon, grid.n_days)
         margins = tuple(built.accuracy / d for d in shape.denominators)
     charge = Epsilon.charge(built.loss)
@@ -138,7 +129,7 @@ def execute_cells(
 ) -> tuple[Labels, Values, Values, Values]:
     """Run the plan on its grid's cells, already completed and clamped (see `daily_cells`)."""
     shape = layout(plan.spec, plan.grid)
-    if plan.spec.query is QueryId.CHAMPION:
+    if statistic(plan.spec).choice:
         chosen = plan.measurement(champion.totals(plan.grid, cells))
         values = champion.one_hot(int(chosen), len(plan.grid.member_ids))
         n = len(values)
@@ -165,7 +156,7 @@ def epsilon_for_margin(spec: QuerySpec, margin: float, unit: PrivacyUnit, grid: 
 
     The noise scale is inversely proportional to epsilon, so the scale at a reference epsilon fixes it.
     """
-    if spec.query is QueryId.CHAMPION:
+    if statistic(spec).choice:
         raise InvalidQuery("the champion is a choice, not an estimate: it has no margin to aim for")
     if isinstance(margin, bool) or not isinstance(margin, int | float) or not math.isfinite(margin):
         raise InvalidQuery(f"margin must be a finite number, got {margin!r}")
@@ -185,14 +176,14 @@ def exact(
     ONLY for tests, the trade-off demo on synthetic data and the benchmark's non-private baseline:
     its output is not differentially private and must never reach a real viewer.
     """
-    shape = layout(spec, grid)
+    shape, stat = layout(spec, grid), statistic(spec)
     cells = _cells(spec, grid, daily, hourly)
-    if spec.query is QueryId.CHAMPION:
+    if stat.choice:
         chosen = int(np.argmax(champion.totals(grid, cells)))
         return _member_labels(grid, names), champion.one_hot(chosen, len(grid.member_ids))
-    if spec.query is QueryId.GOAL_ATTAINMENT:
+    if stat.counted is Counted.GOAL_DAYS:
         sums = np.bincount(shape.keys, weights=cells >= spec.goal, minlength=len(shape.labels))
-    elif spec.query is QueryId.DISTRIBUTION:
+    elif stat.counted is Counted.CELLS:
         bins = np.searchsorted(np.asarray(HISTOGRAM_EDGES[1:-1]), cells, side="right")
         sums = np.bincount(bins, minlength=len(shape.labels))
     elif shape.hours > 1:
@@ -205,17 +196,18 @@ def exact(
 
 
 def _cells(spec: QuerySpec, grid: Grid, daily: pl.DataFrame, hourly: pl.DataFrame) -> np.ndarray:
-    return hourly_cells(grid, hourly) if spec.query in HOURLY_QUERIES else daily_cells(grid, daily)
+    return hourly_cells(grid, hourly) if statistic(spec).hourly else daily_cells(grid, daily)
 
 
 def _noisy_totals(plan: Plan, shape: Layout, cells: np.ndarray) -> np.ndarray:
     """The measurement's noisy sums or counts, in the layout's label order."""
-    if plan.spec.query is QueryId.FAMILY_AVERAGE:
+    groups = statistic(plan.spec).groups
+    if groups is Groups.WINDOW:
         return np.asarray([plan.measurement(cells)], dtype=np.float64)
     released = plan.measurement(plans.grid_frame(shape, cells)).collect()
     if shape.hours > 1:
         return np.asarray(released.select(plans.hour_columns()).row(0), dtype=np.float64)
-    key = "bin" if plan.spec.query is QueryId.DISTRIBUTION else "key"
+    key = "bin" if groups is Groups.BIN else "key"
     position = {label: i for i, label in enumerate(shape.labels)}
     index = [position[k] for k in released[key].cast(pl.String)] if key == "bin" else released[key]
     out = np.full(len(shape.labels), np.nan)

@@ -16,16 +16,11 @@ import polars as pl
 
 from privacy.constraints import DAILY_STEPS_BOUNDS, HISTOGRAM_EDGES, HOURLY_STEPS_BOUNDS
 from privacy.engine.calendar import WEEKDAY_LABELS, bucket_index, days_between, weekday_counts, window
-from privacy.queries import InvalidQuery, QueryId, QuerySpec
+from privacy.engine.catalog import Groups, statistic
+from privacy.queries import InvalidQuery, QuerySpec
 
 HOURS = 24
 """Cells per member-day in the hourly grid."""
-
-HOURLY_QUERIES = frozenset({QueryId.HOUR_OF_DAY})
-"""Queries that read the hourly grid (roster x days x 24 hours); the rest read the daily grid."""
-
-SHARE_QUERIES = frozenset({QueryId.GOAL_ATTAINMENT, QueryId.DISTRIBUTION})
-"""Queries whose values are shares of member-days, in [0, 1]."""
 
 
 @dataclass(frozen=True)
@@ -104,25 +99,25 @@ def bin_labels() -> tuple[str, ...]:
 @lru_cache(maxsize=512)
 def layout(spec: QuerySpec, grid: Grid) -> Layout:
     """The public layout of `spec` over `grid` (cached: it depends on nothing private)."""
-    query, members = spec.query, len(grid.member_ids)
-    if query in (QueryId.TREND, QueryId.GOAL_ATTAINMENT):
+    stat, members = statistic(spec), len(grid.member_ids)
+    groups, bounds, value_range = stat.groups, stat.bounds, stat.value_range
+    if groups is Groups.BUCKET:
         starts, index = bucket_index(grid.days, spec.bucket)
         sizes = np.bincount(np.asarray(index), minlength=len(starts))
         return _daily(spec, [s.isoformat() for s in starts], sizes * members, _tile(index, members))
-    if query is QueryId.WEEKDAY:
+    if groups is Groups.WEEKDAY:
         index = [d.weekday() for d in grid.days]
         counts = np.asarray(weekday_counts(grid.days))
         return _daily(spec, list(WEEKDAY_LABELS), counts * members, _tile(index, members))
-    if query is QueryId.HOUR_OF_DAY:
+    if groups is Groups.HOUR:
         labels = tuple(f"{h:02d}:00" for h in range(HOURS))
-        value_range = _range(HOURLY_STEPS_BOUNDS)
-        return Layout(labels, (grid.cells,) * HOURS, None, HOURLY_STEPS_BOUNDS, value_range, HOURS)
-    if query is QueryId.DISTRIBUTION:
+        return Layout(labels, (grid.cells,) * HOURS, None, bounds, value_range, HOURS)
+    if groups is Groups.BIN:
         labels = bin_labels()
-        return Layout(labels, (grid.cells,) * len(labels), None, DAILY_STEPS_BOUNDS, (0.0, 1.0))
-    if query is QueryId.CHAMPION:
+        return Layout(labels, (grid.cells,) * len(labels), None, bounds, value_range)
+    if groups is Groups.MEMBER:
         labels = tuple(str(m) for m in grid.member_ids)
-        return Layout(labels, (grid.n_days,) * members, None, DAILY_STEPS_BOUNDS, (0.0, 1.0))
+        return Layout(labels, (grid.n_days,) * members, None, bounds, value_range)
     label = f"last {spec.window_days} days" if spec.window_days else f"{grid.first} to {grid.last}"
     return _daily(spec, [label], np.asarray([grid.cells]), None)
 
@@ -164,14 +159,10 @@ def _complete(grid: Grid, frame: pl.DataFrame, bounds: tuple[int, int], hours: i
 
 
 def _daily(spec: QuerySpec, labels: list[str], denominators: np.ndarray, keys: np.ndarray | None) -> Layout:
-    value_range = (0.0, 1.0) if spec.query in SHARE_QUERIES else _range(DAILY_STEPS_BOUNDS)
+    stat = statistic(spec)
     dens = tuple(int(d) for d in denominators)
-    return Layout(tuple(labels), dens, keys, DAILY_STEPS_BOUNDS, value_range)
+    return Layout(tuple(labels), dens, keys, stat.bounds, stat.value_range)
 
 
 def _tile(day_keys: list[int] | tuple[int, ...], members: int) -> np.ndarray:
     return np.tile(np.asarray(day_keys, dtype=np.int32), members)
-
-
-def _range(bounds: tuple[int, int]) -> tuple[float, float]:
-    return float(bounds[0]), float(bounds[1])

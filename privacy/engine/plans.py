@@ -21,9 +21,10 @@ import polars as pl
 
 from privacy.constraints import ALPHA, HISTOGRAM_EDGES
 from privacy.engine import dp
+from privacy.engine.catalog import Counted, Groups, statistic
 from privacy.engine.grid import HOURS, Layout
 from privacy.epsilon import Epsilon
-from privacy.queries import PrivacyUnit, QueryId, QuerySpec
+from privacy.queries import PrivacyUnit, QuerySpec
 
 MECHANISM_NAMES = {"Integer Laplace": "discrete Laplace"}
 """OpenDP's summary names, as the release states them."""
@@ -138,7 +139,7 @@ def frame_measurement(
     keys = None if layout.keys is None else tuple(int(k) for k in layout.keys)
     # Only the histogram's plan reads its labels (the public bins); elsewhere groups are positions.
     labels = (
-        layout.labels if spec.query is QueryId.DISTRIBUTION else tuple(map(str, range(len(layout.labels))))
+        layout.labels if statistic(spec).groups is Groups.BIN else tuple(map(str, range(len(layout.labels))))
     )
     shape = (labels, layout.denominators, keys, layout.bounds, layout.value_range, layout.hours)
     return _frame(spec, shape, unit_days(unit, days), epsilon)
@@ -224,10 +225,11 @@ def _lazyframe_plan(spec: QuerySpec, layout: Layout) -> pl.LazyFrame:
     schema = {"steps": pl.Int32} | ({"key": pl.Int32} if layout.keys is not None else {})
     grid = pl.LazyFrame(schema=schema)
     steps = pl.col("steps").cast(pl.Int64)
-    if spec.query is QueryId.GOAL_ATTAINMENT:
+    counted = statistic(spec).counted
+    if counted is Counted.GOAL_DAYS:
         reached = (pl.col("steps") >= spec.goal).cast(pl.Int64)
         return grid.group_by("key").agg(reached.dp.sum((0, 1)).alias("steps"))
-    if spec.query is QueryId.DISTRIBUTION:
+    if counted is Counted.CELLS:
         return _histogram_plan(grid, layout)
     return grid.group_by("key").agg(steps.dp.sum(layout.bounds))
 
