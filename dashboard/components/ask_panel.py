@@ -13,8 +13,9 @@ import streamlit as st
 from dashboard import charts, figure_text, text, theme, validation
 from dashboard.components import epsilon_control
 from privacy.constraints import DEFAULT_STEP_GOAL
+from privacy.engine.catalog import statistic
 from privacy.engine.periods import Period
-from privacy.epsilon import InvalidEpsilon
+from privacy.epsilon import Epsilon, InvalidEpsilon
 from privacy.identity import Viewer
 from privacy.queries import InvalidQuery, QueryId, QuerySpec
 from privacy.release import Refused, Release
@@ -28,8 +29,6 @@ STATISTICS = {
     QueryId.HOUR_OF_DAY: "Steps by hour of the day",
 }
 """What may be asked over custom days: every catalog statistic that is an estimate."""
-SHARE_QUERIES = frozenset({QueryId.GOAL_ATTAINMENT, QueryId.DISTRIBUTION})
-"""Statistics whose values are shares: an accuracy target in steps means nothing for them."""
 DEFAULT_DAYS = 30
 REFUSED_ICON = ":material/block:"
 
@@ -83,12 +82,12 @@ def _goal(query: QueryId, key: str) -> int:
     return int(goal)
 
 
-def _aimed(hearth: Hearth, spec: QuerySpec, period: Period, chosen: object) -> object | None:
+def _aimed(hearth: Hearth, spec: QuerySpec, period: Period, chosen: Epsilon | None) -> Epsilon | None:
     """Accuracy first: the ε that buys the sidebar's ± steps on this very question (None if refused)."""
     aim = epsilon_control.accuracy_target()
     if aim is None:
         return chosen
-    if spec.query in SHARE_QUERIES:
+    if statistic(spec).share:
         st.caption(f"A target in steps does not fit a share: this question uses ε {chosen} per day.")
         return chosen
     try:
@@ -97,7 +96,7 @@ def _aimed(hearth: Hearth, spec: QuerySpec, period: Period, chosen: object) -> o
         st.error(f"{text.refusal(refusal)} Choose a wider margin; nothing was spent.", icon=REFUSED_ICON)
         return None
     st.caption(f"Aiming at {text.plus_minus(aim)} steps on these days: ε {solved} per day.")
-    return solved.value
+    return solved
 
 
 def _offer(
@@ -142,6 +141,6 @@ def _answer(release: Release) -> None:
 
 
 def _expected(spec: QuerySpec, margin: float) -> str:
-    if spec.query in SHARE_QUERIES:
+    if statistic(spec).share:
         return f"Expected 95% interval: {text.percent_points(margin)}."
     return f"Expected 95% interval: {text.plus_minus(margin)} steps."

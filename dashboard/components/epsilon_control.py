@@ -12,7 +12,7 @@ import streamlit as st
 
 from dashboard import text, validation
 from privacy.constraints import MIN_EPSILON_PER_VIEW
-from privacy.epsilon import InvalidEpsilon
+from privacy.epsilon import Epsilon, InvalidEpsilon
 from privacy.queries import InvalidQuery, QueryId, QuerySpec
 from privacy.release import Refused
 from privacy.service import Hearth
@@ -29,17 +29,18 @@ MODES = {"privacy": "Privacy (ε)", "accuracy": "Accuracy (±)"}
 class EpsilonChoice:
     """The epsilon every view on this run previews and spends, exactly as held in session state."""
 
-    value: object
-    """Raw: it may be forged, so the service checks it again before anything is spent."""
+    value: Epsilon | None
+    """Parsed once here, at the edge (None when it cannot be used); the service still checks the cap."""
     problem: str | None
-    """Why it cannot be used, for display; None when it passed the browser-side check."""
+    """Why it cannot be used, for display; None when it passed the check."""
 
 
 def current(hearth: Hearth, key: str = "epsilon") -> EpsilonChoice:
     """This tab's choice, for the views: re-validated on every read, never trusted from the widget."""
-    value = st.session_state.get(key)
+    raw = st.session_state.get(key)
     cap = hearth.settings.max_epsilon_per_view.value
-    return EpsilonChoice(value, st.session_state.get(f"{key}-note") or validation.epsilon_problem(value, cap))
+    problem = st.session_state.get(f"{key}-note") or validation.epsilon_problem(raw, cap)
+    return EpsilonChoice(None if problem else Epsilon.request(raw), problem)
 
 
 def accuracy_target(key: str = "epsilon") -> float | None:
