@@ -40,7 +40,7 @@ from privacy.budget.plan import PRODUCTS, PlanDoesNotFit, Product
 from privacy.engine.periods import Period, latest_ended, previous
 from privacy.epsilon import Epsilon
 from privacy.identity import Viewer
-from privacy.queries import PrivacyUnit, QueryId, QuerySpec
+from privacy.queries import InvalidQuery, PrivacyUnit, QueryId, QuerySpec
 from privacy.release import BudgetExhausted, LedgerUnavailable, NotAllowed, Refused, Release
 from privacy.releases_json import release_from_json
 from privacy.service import Hearth
@@ -162,7 +162,7 @@ class LifetimeBudget(RuleBasedStateMachine):
 
     @rule(
         who=st.sampled_from(NAMES),
-        query=st.sampled_from([QueryId.FAMILY_AVERAGE, QueryId.TREND, QueryId.GOAL_ATTAINMENT]),
+        query=st.sampled_from(list(QueryId)),
         first=st.integers(0, 160),
         days=st.integers(1, 60),
         epsilon=epsilons,
@@ -288,7 +288,7 @@ class LifetimeBudget(RuleBasedStateMachine):
             self._spent_nothing("a refusal")
             self.exhausted = (call, who, epsilon) if repeatable else self.exhausted
             return
-        except Refused:
+        except (Refused, InvalidQuery):
             self._spent_nothing("a refusal")
             return
         after = snapshot(self.path)
