@@ -391,7 +391,8 @@ class Hearth:
             family = self._family()
             requested = self._capped(epsilon)
             wanted = period or self._window(family, spec)
-            self._askable(family, wanted)
+            if shown_figure is None:  # a sharpening or refresh keeps to members whose imports cover it
+                self._askable(family, wanted)
             if shown_figure is None:
                 question = Question(spec, wanted, requested, family.unit)
             elif shown_figure.question:

@@ -92,6 +92,8 @@ def plan(spec: QuerySpec, epsilon: Epsilon, unit: PrivacyUnit, grid: Grid) -> Pl
         raise TypeError("epsilon must be an Epsilon")
     unit = PrivacyUnit(unit)
     shape = layout(spec, grid)
+    if 0 in shape.denominators:  # e.g. a weekday profile of three days: some groups hold no day at all
+        raise InvalidQuery(f"{spec.query.value} needs a period holding every one of its groups")
     noise = statistic(spec).noise
     if noise is Noise.NOISY_MAX:
         built = champion.champion_measurement(grid, unit, epsilon)

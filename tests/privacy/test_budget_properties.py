@@ -13,10 +13,14 @@ corrections of released days), an admin's plan changes (and a member's forged at
 - a refusal, a replay, an import or a clock move spends nothing and stores nothing;
 - the test's own sums of reserve charges per block, and per viewer and block, equal the ledger's, and a
   charge from the reserve leaves both within the plan's reserve and quota at the time it was made.
+
+A second property drives two families with the same roster and coverage but different steps through
+the same actions: outcomes, charges, shares and the board (noisy numbers aside) must be identical.
 """
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 import tempfile
@@ -28,7 +32,7 @@ from pathlib import Path
 
 import pytest
 from family_support import COVERED, NAMES, build_family, import_days
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
@@ -40,7 +44,7 @@ from privacy.budget.plan import PRODUCTS, PlanDoesNotFit, Product
 from privacy.engine.periods import Period, latest_ended, previous
 from privacy.epsilon import Epsilon
 from privacy.identity import Viewer
-from privacy.queries import PrivacyUnit, QueryId, QuerySpec
+from privacy.queries import InvalidQuery, PrivacyUnit, QueryId, QuerySpec
 from privacy.release import BudgetExhausted, LedgerUnavailable, NotAllowed, Refused, Release
 from privacy.releases_json import release_from_json
 from privacy.service import Hearth
@@ -162,7 +166,7 @@ class LifetimeBudget(RuleBasedStateMachine):
 
     @rule(
         who=st.sampled_from(NAMES),
-        query=st.sampled_from([QueryId.FAMILY_AVERAGE, QueryId.TREND, QueryId.GOAL_ATTAINMENT]),
+        query=st.sampled_from(list(QueryId)),
         first=st.integers(0, 160),
         days=st.integers(1, 60),
         epsilon=epsilons,
@@ -288,7 +292,7 @@ class LifetimeBudget(RuleBasedStateMachine):
             self._spent_nothing("a refusal")
             self.exhausted = (call, who, epsilon) if repeatable else self.exhausted
             return
-        except Refused:
+        except (Refused, InvalidQuery):
             self._spent_nothing("a refusal")
             return
         after = snapshot(self.path)
@@ -366,8 +370,13 @@ def scratch(tmp_path: Path) -> Iterator[Path]:
     shutil.rmtree(folder)
 
 
-def test_no_sequence_of_actions_breaks_the_lifetime_budget(scratch: Path) -> None:
+@pytest.fixture
+def family(scratch: Path) -> Path:
     LifetimeBudget.template = build_family(scratch / "family.sqlite")
+    return LifetimeBudget.template
+
+
+def test_no_sequence_of_actions_breaks_the_lifetime_budget(family: Path) -> None:
     run = settings(
         max_examples=60,
         stateful_step_count=25,
@@ -375,3 +384,95 @@ def test_no_sequence_of_actions_breaks_the_lifetime_budget(scratch: Path) -> Non
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
     )(LifetimeBudget)
     run.TestCase().runTest()
+
+
+# --- Charges depend on the calendar and on people's actions, never on the data ------------------------
+
+actions = st.lists(
+    st.one_of(
+        st.tuples(
+            st.just("figure"), st.sampled_from(NAMES), st.sampled_from(list(Product)), st.integers(0, 2)
+        ),
+        st.tuples(
+            st.just("ask"),
+            st.sampled_from(NAMES),
+            st.sampled_from(list(QueryId)),
+            st.sampled_from([7, 30]),
+            epsilons,
+        ),
+        st.tuples(st.just("clock"), st.sampled_from([-7, 1, 7, 30, 365])),
+        st.tuples(st.just("import"), st.sampled_from(NAMES), st.integers(1, 20)),
+    ),
+    min_size=1,
+    max_size=12,
+)
+
+
+def _apply(hearth: Hearth, path: Path, action: tuple, clock: list[datetime]) -> str:
+    """One action on one store; what became of it (a release's kind of outcome, or the refusal's type)."""
+    kind, *rest = action
+    if kind == "clock":
+        clock[0] += timedelta(days=rest[0])
+        return "moved"
+    if kind == "import":
+        who, days = rest
+        with closing(store.connect(path)) as conn:
+            covered = store.coverage(conn)[NAMES.index(who) + 1]
+            import_days(
+                conn, who, covered + timedelta(days=1), covered + timedelta(days=days), salt=hash(path.name)
+            )
+        return "imported"
+    viewer = hearth.operator_session(rest[0])
+    try:
+        if kind == "figure":
+            product, back = rest[1], rest[2]
+            period = latest_ended(hearth.today(), PRODUCTS[product].cadence)
+            for _ in range(back):
+                period = previous(period, PRODUCTS[product].cadence)
+            made = hearth.figure(viewer, product, period)
+        else:
+            made = hearth.ask(viewer, QuerySpec(rest[1], rest[2]), rest[3])
+    except (Refused, InvalidQuery) as refusal:
+        return type(refusal).__name__
+    return "replayed" if made.replayed else "released"
+
+
+def _public(path: Path) -> Snapshot:
+    """The ledger with each release's noisy numbers blanked: what may depend on the data."""
+    found = snapshot(path)
+    rows = []
+    for row in found.rows:
+        shown = json.loads(row[-1])
+        rows.append((*row[:-1], {k: v for k, v in shown.items() if k not in ("values", "lower", "upper")}))
+    return Snapshot(found.blocks, found.shares, tuple(rows), found.charges)
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    # `family` is a read-only template: each example copies it.
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(steps=actions)
+def test_the_same_actions_on_different_data_charge_exactly_the_same(family: Path, steps: list[tuple]) -> None:
+    """Two families with the same roster, imports and coverage but different steps, driven alike."""
+    folder = Path(tempfile.mkdtemp(dir=family.parent))
+    paths = [folder / name for name in ("one.sqlite", "other.sqlite")]
+    for path in paths:
+        path.write_bytes(family.read_bytes())
+    with closing(store.connect(paths[1])) as conn:
+        for name in NAMES:
+            import_days(conn, name, date(2025, 10, 1), COVERED[name], salt=7)
+    clocks = [[START], [START]]
+    services = [
+        Hearth.open(Settings(db=p), clock=lambda c=c: c[0]) for p, c in zip(paths, clocks, strict=True)
+    ]
+    try:
+        for step in steps:
+            outcomes = [_apply(h, p, step, c) for h, p, c in zip(services, paths, clocks, strict=True)]
+            assert outcomes[0] == outcomes[1], (step, outcomes)
+    finally:
+        for hearth in services:
+            hearth.close()
+    assert _public(paths[0]) == _public(paths[1])
+    shutil.rmtree(folder)

@@ -118,3 +118,9 @@ def test_sharpening_a_sharpened_figure_combines_all_three(hearth: Hearth, path: 
     ada = hearth.operator_session("Ada")
     twice = hearth.sharpen(ada, hearth.sharpen(ada, hearth.figure(ada, Product.WEEKLY), 0.1), 0.1)
     assert twice.combined == 3 and twice.epsilon == Epsilon.request(1.2)
+
+
+def test_a_figure_released_without_a_lagging_member_can_be_sharpened(hearth: Hearth) -> None:
+    ada = hearth.operator_session("Ada")
+    sharper = hearth.sharpen(ada, hearth.figure(ada, Product.WEEKLY), 0.1)
+    assert sharper.combined == 2 and sharper.left_out == ("Cy",)

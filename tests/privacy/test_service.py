@@ -15,7 +15,7 @@ from privacy.constraints import MIN_EPSILON_PER_VIEW
 from privacy.engine.periods import Period
 from privacy.epsilon import Epsilon, InvalidEpsilon
 from privacy.identity import Viewer
-from privacy.queries import QueryId, QuerySpec
+from privacy.queries import InvalidQuery, QueryId, QuerySpec
 from privacy.release import BudgetExhausted, NotAllowed, OverCap
 from privacy.service import Hearth
 
@@ -230,3 +230,14 @@ def test_racing_tabs_of_one_viewer_cannot_pass_their_share(hearth: Hearth, tmp_p
     assert sorted(outcomes) == ["refused"] * 4 + ["released"] * 3
     assert spent_on(hearth, maya, INSIDE) == 3 * 600_000 == sum(s.charge_micro for s in hearth.board())
     assert charged(tmp_path / "demo.sqlite") == 3 * 600_000 * WINDOW.days
+
+
+def test_a_weekday_profile_of_fewer_than_seven_days_is_refused_and_spends_nothing(
+    hearth: Hearth, tmp_path: Path
+) -> None:
+    short = Period(date(2026, 10, 13), date(2026, 10, 15))
+    with pytest.raises(InvalidQuery, match="weekday"):
+        hearth.ask(_viewer(hearth), QuerySpec(QueryId.WEEKDAY, None), 0.1, short)
+    assert charged(tmp_path / "demo.sqlite") == 0
+    week = Period(date(2026, 10, 13), date(2026, 10, 19))
+    assert len(hearth.ask(_viewer(hearth), QuerySpec(QueryId.WEEKDAY, None), 0.1, week).values) == 7
