@@ -25,11 +25,18 @@ GOAL = OKABE_ITO["green"]
 BAND_OPACITY = 0.22
 """The 95% band: light enough that the line stays the first thing the eye reads."""
 
-INK = "#1F2328"
+INK = "#0E1116"
 """Chart text: the light theme's text colour (charts keep a light card in both themes)."""
 GRID = "#D9D6CE"
 CARD = "#FFFFFF"
 """Charts sit on a white card in both themes: the palette's contrast was chosen against white."""
+
+APP_CSS = """<style>
+.stApp [data-testid^="stBaseButton-primary"] {color: light-dark(#FFFFFF, #14181D);}
+</style>"""
+"""Primary buttons' label: Streamlit paints it white on the primary colour in both themes, 2.3:1 on the dark
+theme's sky blue. `light-dark()` follows the colour scheme Streamlit sets on the app (system or menu choice),
+so the dark theme gets the page's own near-black (8:1) and the light theme keeps white. A constant."""
 
 CHART_HEIGHT = 320
 """Fixed height: screenshots stay identical run to run and a phone shows a whole chart at once."""
