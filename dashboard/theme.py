@@ -38,13 +38,20 @@ CARD = "#FFFFFF"
 LABEL_ON_PRIMARY = {"light": "#FFFFFF", "dark": "#14181D"}
 """Primary buttons' label per theme. Streamlit paints it white on the primary colour in both themes: 2.3:1 on
 the dark theme's sky blue. The dark theme gets its own page colour instead (8:1)."""
+FOCUS_RING = {"light": "#00659F", "dark": "#56B4E9"}
+"""Each theme's primary colour (.streamlit/config.toml), for focus outlines where Streamlit draws none."""
 APP_CSS = f"""<style>
 .stApp [data-testid^="stBaseButton-primary"] {{
   color: light-dark({LABEL_ON_PRIMARY["light"]}, {LABEL_ON_PRIMARY["dark"]});
 }}
+.stApp [data-testid="stSidebarNavLink"]:focus-visible, .stApp [data-testid="stMain"]:focus-visible {{
+  outline: 2px solid light-dark({FOCUS_RING["light"]}, {FOCUS_RING["dark"]});
+  outline-offset: -2px;
+}}
 </style>"""
 """App-wide styles, a constant. `light-dark()` follows the colour scheme Streamlit sets on the app, whether
-the theme came from the system or from the settings menu."""
+the theme came from the system or from the settings menu. The outline covers the two keyboard stops that
+Streamlit leaves without any focus indicator (WCAG 2.4.7): the page links and the scrollable main area."""
 
 CHART_HEIGHT = 320
 """Fixed height: screenshots stay identical run to run and a phone shows a whole chart at once."""

@@ -90,6 +90,14 @@ def test_primary_button_labels_reach_4_5(mode: str) -> None:
     assert theme.LABEL_ON_PRIMARY[mode] in theme.APP_CSS
 
 
+@pytest.mark.parametrize("mode", THEMES)
+def test_focus_outlines_reach_3_on_page_and_sidebar(mode: str) -> None:
+    """A focus indicator is a graphic: 3:1 against what surrounds it (WCAG 1.4.11)."""
+    assert theme.FOCUS_RING[mode] in theme.APP_CSS
+    for background in backgrounds(mode):
+        assert ratio(theme.FOCUS_RING[mode], background) >= GRAPHIC, (mode, background)
+
+
 def test_chart_text_reaches_4_5_on_the_chart_card() -> None:
     """Titles, axis titles, ticks, legends and annotations: all in INK on the card, in both themes."""
     assert ratio(theme.INK, theme.CARD) >= TEXT
