@@ -1,0 +1,130 @@
+"""axe-core on every page, signed out and in, in the light and the dark theme, once the figures are drawn.
+
+No violation of any impact may come from Hearth's own markup. The only ones allowed are Streamlit's own,
+listed in STREAMLIT_OWNED by rule and by the exact elements they may hit (see dashboard/README.md,
+"Accessibility"), so a new violation, or an old one spreading to other elements, fails.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from app_driver import RunningApp, enter_demo, go, open_app, wait_for_app
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, Page
+
+from dashboard import sitemap
+
+pytestmark = pytest.mark.browser
+
+SCHEMES = ("light", "dark")
+PAGES = tuple(page.title for page in sitemap.PAGES)
+NAV_LIST = '[data-testid="stSidebarNav"] ul[data-testid="stSidebarNavItems"]'
+NAV_ITEMS = f"{NAV_LIST} li"
+STREAMLIT_OWNED = {"list": NAV_LIST, "listitem": NAV_ITEMS}
+"""Rule id -> the only elements it may flag. Streamlit groups the sidebar's page links by section as
+`<ul><div><header/><li/>...</div></ul>`: a list whose children are not list items (`list`) and items whose
+parent is not a list (`listitem`). The markup is Streamlit's; the app only names the sections."""
+MATCHES = "([target, allowed]) => document.querySelector(target)?.matches(allowed) ?? false"
+AXE = Axe()
+
+
+def violations(page: Page) -> list[dict]:
+    """axe-core's violations on the page as it is now (every rule axe runs by default)."""
+    return AXE.run(page).response["violations"]
+
+
+def unexplained(page: Page, found: list[dict]) -> list[str]:
+    """Each flagged element that the allow-list does not name, as 'rule (impact): selector  html'."""
+    problems = []
+    for violation in found:
+        allowed = STREAMLIT_OWNED.get(violation["id"])
+        for node in violation["nodes"]:
+            target = node["target"][0]
+            if allowed is None or not page.evaluate(MATCHES, [target, allowed]):
+                problems.append(f"{violation['id']} ({violation['impact']}): {target}  {node['html'][:160]}")
+    return problems
+
+
+def assert_clean(page: Page) -> None:
+    problems = unexplained(page, violations(page))
+    assert not problems, "axe-core violations in Hearth's markup:\n" + "\n".join(problems)
+
+
+@pytest.fixture(scope="module")
+def tab_in(browser: Browser, browser_context_args: dict, shared_app: RunningApp) -> Iterator[Callable]:
+    """One signed-in tab (Maya, the admin, so every page) per colour scheme, reused across the module."""
+    tabs: dict[str, Page] = {}
+    contexts = []
+
+    def tab(scheme: str) -> Page:
+        if scheme not in tabs:
+            context = browser.new_context(**{**browser_context_args, "color_scheme": scheme})
+            contexts.append(context)
+            tabs[scheme] = context.new_page()
+            open_app(tabs[scheme], shared_app.url)
+            enter_demo(tabs[scheme])
+        return tabs[scheme]
+
+    yield tab
+    for context in contexts:
+        context.close()
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_the_sign_in_page_has_no_violation(
+    browser: Browser, browser_context_args: dict, shared_app: RunningApp, scheme: str
+) -> None:
+    context = browser.new_context(**{**browser_context_args, "color_scheme": scheme})
+    try:
+        page = context.new_page()
+        open_app(page, shared_app.url)
+        assert_clean(page)
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("title", PAGES)
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_every_page_has_no_violation_but_streamlits_own(tab_in: Callable, scheme: str, title: str) -> None:
+    page = tab_in(scheme)
+    go(page, title)
+    assert_clean(page)
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_the_open_ask_panel_has_no_violation(tab_in: Callable, scheme: str) -> None:
+    page = tab_in(scheme)
+    go(page, sitemap.OVERVIEW.title)
+    if page.locator(".st-key-ask details[open]").count() == 0:
+        page.locator(".st-key-ask summary").click()
+    page.locator(".st-key-ask-statistic").wait_for()
+    wait_for_app(page)
+    assert_clean(page)
+
+
+def test_streamlits_violations_hit_exactly_the_page_list_and_each_link(tab_in: Callable) -> None:
+    """The allow-list stays precise: one list, one item per page link; when Streamlit fixes its markup,
+    this fails and the entry goes."""
+    page = tab_in("light")
+    go(page, sitemap.OVERVIEW.title)
+    found = {v["id"]: len(v["nodes"]) for v in violations(page)}
+    links = page.locator(NAV_ITEMS).count()
+    assert links == len(sitemap.PAGES)
+    assert {rule: found.get(rule) for rule in STREAMLIT_OWNED} == {"list": 1, "listitem": links}
+
+
+def test_a_violation_outside_the_allow_list_is_reported(tab_in: Callable) -> None:
+    """The checker itself: an image without alternative text added to the page is caught, by selector."""
+    page = tab_in("light")
+    go(page, sitemap.OVERVIEW.title)
+    page.evaluate(
+        "() => { const i = document.createElement('img'); i.id = 'planted'; i.src = 'data:,';"
+        " document.querySelector('[data-testid=stMain]').prepend(i); }"
+    )
+    try:
+        problems = unexplained(page, violations(page))
+    finally:
+        page.evaluate("() => document.getElementById('planted').remove()")
+    assert any(p.startswith("image-alt (critical): #planted") for p in problems), problems
