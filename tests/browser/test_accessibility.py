@@ -7,6 +7,7 @@ listed in STREAMLIT_OWNED by rule and by the exact elements they may hit (see da
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -26,6 +27,17 @@ STREAMLIT_OWNED = {"list": NAV_LIST, "listitem": NAV_ITEMS}
 """Rule id -> the only elements it may flag. Streamlit groups the sidebar's page links by section as
 `<ul><div><header/><li/>...</div></ul>`: a list whose children are not list items (`list`) and items whose
 parent is not a list (`listitem`). The markup is Streamlit's; the app only names the sections."""
+CHARTS = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].map(chart => {
+    const box = chart.closest('[data-testid="stElementContainer"]');
+    const captions = [];
+    for (let next = box.nextElementSibling, i = 0; next && i < 2; next = next.nextElementSibling, i++)
+        captions.push(next.querySelector('[data-testid="stCaptionContainer"]')?.innerText ?? '');
+    const card = box.closest('[data-testid="stVerticalBlock"][class*="st-key-"]');
+    return {title: chart.querySelector('.gtitle')?.textContent ?? '', text: captions.join(' '),
+            card: card?.innerText ?? ''};
+})"""
+"""Each plotly chart's title, the captions of the two elements after it, and the text of its keyed card."""
+FAMILY_PAGES = tuple(page.title for page in sitemap.PAGES if page.figures)
 MATCHES = "([target, allowed]) => document.querySelector(target)?.matches(allowed) ?? false"
 AXE = Axe()
 
@@ -102,6 +114,23 @@ def test_the_open_ask_panel_has_no_violation(tab_in: Callable, scheme: str) -> N
     page.locator(".st-key-ask-statistic").wait_for()
     wait_for_app(page)
     assert_clean(page)
+
+
+@pytest.mark.parametrize("title", PAGES)
+def test_every_chart_has_a_title_and_its_figures_in_text_beside_it(tab_in: Callable, title: str) -> None:
+    """The picture is never the only place a figure lives: a caption with its numbers follows each chart,
+    and on the family pages the chart's card also says the period, who is included and the epsilon."""
+    page = tab_in("light")
+    go(page, title)
+    charts = page.evaluate(CHARTS)
+    assert charts or title not in FAMILY_PAGES, f"no chart drawn on {title}"
+    for chart in charts:
+        assert chart["title"].strip(), f"a chart without a title on {title}"
+        assert re.search(r"\d", chart["text"]), f"{chart['title']!r}: no figures in text after it"
+        if title in FAMILY_PAGES:
+            assert re.search(r"all \d+ members|\d+ of \d+:", chart["card"]), f"{chart['title']!r}: who?"
+            assert re.search(r"\b20\d\d\b", chart["card"]), f"{chart['title']!r}: which period?"
+            assert "released on" in chart["card"] and "ε" in chart["card"], f"{chart['title']!r}: when, ε?"
 
 
 def test_streamlits_violations_hit_exactly_the_page_list_and_each_link(tab_in: Callable) -> None:
