@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
-from app_driver import RunningApp, enter_demo, go, open_app, wait_for_app
+from app_driver import RunningApp, StartApp, after_rerun, enter_demo, go, open_app, wait_for_app
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page
+from make_fixture import build_base
+from playwright.sync_api import Browser, Page, expect
 
 from dashboard import sitemap
 
@@ -114,6 +116,28 @@ def test_the_open_ask_panel_has_no_violation(tab_in: Callable, scheme: str) -> N
     page.locator(".st-key-ask-statistic").wait_for()
     wait_for_app(page)
     assert_clean(page)
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_first_visit_notices_and_an_answer_have_no_violation(
+    browser: Browser, browser_context_args: dict, start_app: StartApp, tmp_path: Path, scheme: str
+) -> None:
+    """On a store with no releases yet, the Overview's first visit makes them and says "New this ...";
+    then a question is asked and answered: the coloured notices and the answer are scanned too."""
+    build_base(tmp_path / "empty.sqlite")
+    app = start_app(db=tmp_path / "empty.sqlite")
+    context = browser.new_context(**{**browser_context_args, "color_scheme": scheme})
+    try:
+        page = context.new_page()
+        open_app(page, app.url)
+        enter_demo(page)
+        expect(page.get_by_text("New this").first).to_be_visible()
+        page.locator(".st-key-ask summary").click()
+        after_rerun(page, page.locator(".st-key-ask-submit button").click)
+        expect(page.locator('.st-key-ask [data-testid="stMetricValue"]')).to_contain_text("±")
+        assert_clean(page)
+    finally:
+        context.close()
 
 
 @pytest.mark.parametrize("title", PAGES)
