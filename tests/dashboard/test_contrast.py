@@ -3,8 +3,8 @@
 Page colours come from .streamlit/config.toml, chart colours from dashboard.theme. Streamlit derives two
 colours the config does not name, and they are computed here the way its frontend does: captions are the
 text colour at 60% opacity, and a selected option (segmented control) is the primary colour written on a
-10% tint of itself. axe-core checks the rendered page too (tests/browser/test_accessibility.py), but it
-cannot read text inside plotly's SVG, nor a colour on a page it does not visit.
+10% tint of itself. axe-core checks the rendered pages too (tests/browser/test_accessibility.py), but only
+the states it visits; this covers every theme colour, whichever element ends up using it.
 """
 
 from __future__ import annotations
