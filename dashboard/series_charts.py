@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import plotly.graph_objects as go
 
-from dashboard import figure_text, text, theme
+from dashboard import text, theme
 from dashboard.charts import Measure, y_range
 from privacy import derived
 from privacy.derived import Estimate
@@ -50,18 +50,6 @@ def monthly_points(weekly: Sequence[Point]) -> tuple[Point, ...]:
         )
         for month, part in months.items()
     )
-
-
-def describe(points: Sequence[Point]) -> str:
-    """The figures of a weekly series in words, for the text beside a chart too small to read values from.
-
-    >>> week = Point(date(2026, 10, 19), Estimate(5300.0, (700.0,)), 35)
-    >>> describe([week])
-    'Weeks starting 19 October 2026, steps per member-day: 19 Oct 5,300 ± 2,100.'
-    """
-    span = figure_text.period_words(points[0].first, points[-1].first)
-    values = "; ".join(f"{p.first:%-d %b} {figure_text.estimate_words(p.estimate)}" for p in points)
-    return f"Weeks starting {span}, steps per member-day: {values}."
 
 
 def band_figure(

@@ -46,12 +46,7 @@ def render() -> None:
         figure = own_charts.own_hourly_figure(by_hour["hour"].to_list(), mean_steps)
         st.plotly_chart(figure, theme=None, config=theme.PLOTLY_CONFIG, key="my-data-hourly")
         peak = by_hour["hour"].to_list()[max(range(len(mean_steps)), key=mean_steps.__getitem__)]
-        hours = zip(by_hour["hour"].to_list(), mean_steps, strict=True)
-        each = ", ".join(f"{h}:00 {round(s):,}" for h, s in hours)
-        st.caption(
-            f"Your average day that week: busiest hour {peak}:00, {round(max(mean_steps)):,} steps."
-            f" Hour by hour: {each}."
-        )
+        st.caption(f"Your average day that week: busiest hour {peak}:00, {round(max(mean_steps)):,} steps.")
 
 
 def _standing(own_mean: float, family: Release | None) -> None:

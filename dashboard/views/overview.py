@@ -67,8 +67,7 @@ def _week_body(weeks: tuple[Release, ...]) -> figure_card.Body:
             spark = series_charts.sparkline(points, f"{len(weeks)}-week trend")
             st.plotly_chart(spark, theme=None, config=theme.STATIC_CONFIG, key=f"{key}-trend")
             slope = derived.slope([p.estimate for p in points])
-            words = f"{len(weeks)}-week trend: {figure_text.change_words(slope, 'a week')}."
-            st.caption(f"{words} {series_charts.describe(points)}")
+            st.caption(f"{len(weeks)}-week trend: {figure_text.change_words(slope, 'a week')}.")
         if len(weeks) > 1:
             change = derived.difference(estimates(weeks[-1])[0], estimates(weeks[-2])[0])
             st.markdown(f"Change from the week before: {figure_text.change_words(change)}.")
