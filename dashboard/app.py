@@ -15,6 +15,7 @@ from dashboard import runtime, sitemap, text
 from dashboard.components import ask_panel, budget_meter, epsilon_control
 from dashboard.components.epsilon_control import EpsilonChoice
 from dashboard.components.tradeoff_start import StartOptions, presenting
+from dashboard.theme import APP_CSS
 from privacy.identity import Viewer
 from privacy.release import Refused
 from privacy.service import Hearth
@@ -81,6 +82,7 @@ def _configure(wide: bool) -> None:
     st.set_page_config(
         page_title="Hearth", page_icon=":material/home:", layout="wide" if wide else "centered"
     )
+    st.html(APP_CSS)
 
 
 def _page(entry: sitemap.PageEntry, default: bool = False) -> st.Page:

@@ -135,7 +135,7 @@ def band_figure(release: Release, height: int = theme.CHART_HEIGHT) -> go.Figure
         y=upper + lower[::-1],
         fill="toself",
         fillcolor=theme.translucent(theme.FAMILY),
-        line={"width": 0},
+        line=theme.band_edge(theme.FAMILY),
         hoverinfo="skip",
         name="95% interval",
     )

@@ -37,7 +37,7 @@ def own_daily_figure(
                 "y0": lower,
                 "y1": upper,
                 "fillcolor": theme.translucent(theme.FAMILY),
-                "line": {"width": 0},
+                "line": theme.band_edge(theme.FAMILY),
                 "layer": "below",
             },
             theme.hline(value, theme.FAMILY, "solid"),

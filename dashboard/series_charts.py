@@ -78,7 +78,7 @@ def _band(x: list[str], values: Sequence[Estimate], colour: str, name: str) -> l
         y=upper + lower[::-1],
         fill="toself",
         fillcolor=theme.translucent(colour),
-        line={"width": 0},
+        line=theme.band_edge(colour),
         hoverinfo="skip",
         name=f"{name}: 95% interval",
         showlegend=False,

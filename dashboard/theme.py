@@ -18,18 +18,40 @@ OKABE_ITO = {
 
 FAMILY = OKABE_ITO["blue"]
 """Noisy family figures: one hue across every page, so 'blue means the family' is learned once."""
-OWN = OKABE_ITO["orange"]
-"""The viewer's own exact data: orange against the family's blue is the safest contrast pair."""
+OWN = OKABE_ITO["vermillion"]
+"""The viewer's own exact data: vermillion against the family's blue stays apart in every colour vision, and
+unlike Okabe-Ito orange (2.3:1) it reaches the 3:1 a graphic needs on the white card (3.9:1)."""
 GOAL = OKABE_ITO["green"]
 """The step-goal line."""
 BAND_OPACITY = 0.22
 """The 95% band: light enough that the line stays the first thing the eye reads."""
+BAND_EDGE_WIDTH = 1
+"""The band's edges, dotted in the band's full colour: the pale fill alone is 1.3:1 on the card, the edges
+carry the 3:1 a graphic needs (WCAG 1.4.11) without competing with the 2 px line."""
 
-INK = "#1F2328"
+INK = "#0E1116"
 """Chart text: the light theme's text colour (charts keep a light card in both themes)."""
 GRID = "#D9D6CE"
 CARD = "#FFFFFF"
 """Charts sit on a white card in both themes: the palette's contrast was chosen against white."""
+
+LABEL_ON_PRIMARY = {"light": "#FFFFFF", "dark": "#14181D"}
+"""Primary buttons' label per theme. Streamlit paints it white on the primary colour in both themes: 2.3:1 on
+the dark theme's sky blue. The dark theme gets its own page colour instead (8:1)."""
+FOCUS_RING = {"light": "#00659F", "dark": "#56B4E9"}
+"""Each theme's primary colour (.streamlit/config.toml), for focus outlines where Streamlit draws none."""
+APP_CSS = f"""<style>
+.stApp [data-testid^="stBaseButton-primary"] {{
+  color: light-dark({LABEL_ON_PRIMARY["light"]}, {LABEL_ON_PRIMARY["dark"]});
+}}
+.stApp [data-testid="stSidebarNavLink"]:focus-visible, .stApp [data-testid="stMain"]:focus-visible {{
+  outline: 2px solid light-dark({FOCUS_RING["light"]}, {FOCUS_RING["dark"]});
+  outline-offset: -2px;
+}}
+</style>"""
+"""App-wide styles, a constant. `light-dark()` follows the colour scheme Streamlit sets on the app, whether
+the theme came from the system or from the settings menu. The outline covers the two keyboard stops that
+Streamlit leaves without any focus indicator (WCAG 2.4.7): the page links and the scrollable main area."""
 
 CHART_HEIGHT = 320
 """Fixed height: screenshots stay identical run to run and a phone shows a whole chart at once."""
@@ -64,6 +86,15 @@ def translucent(hex_colour: str, alpha: float = BAND_OPACITY) -> str:
     """
     red, green, blue = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
     return f"rgba({red},{green},{blue},{alpha:g})"
+
+
+def band_edge(colour: str) -> dict[str, object]:
+    """The outline of a 95% band (see BAND_EDGE_WIDTH).
+
+    >>> band_edge("#0072B2")
+    {'color': '#0072B2', 'width': 1, 'dash': 'dot'}
+    """
+    return {"color": colour, "width": BAND_EDGE_WIDTH, "dash": "dot"}
 
 
 def base_layout(title: str, x_title: str, y_title: str, height: int = CHART_HEIGHT) -> dict[str, Any]:

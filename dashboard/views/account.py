@@ -37,7 +37,7 @@ def render() -> None:
 def _change_password(hearth: Hearth, viewer: Viewer) -> None:
     """Checked here for a quick answer, then by the service; a refusal shows the service's own message."""
     with st.form("account-password", border=True, clear_on_submit=True):
-        st.subheader("Change your password")
+        st.header("Change your password")
         old = st.text_input(
             "Current password", key="account-old", type="password", autocomplete="current-password"
         )
@@ -64,7 +64,7 @@ def _change_password(hearth: Hearth, viewer: Viewer) -> None:
 
 def _sign_out_everywhere(hearth: Hearth, viewer: Viewer) -> None:
     """Every session of the member ends, this tab's too; the sign-in page then says so."""
-    st.subheader("Sign out everywhere")
+    st.header("Sign out everywhere")
     st.caption(
         "Lost a phone, or signed in on a shared computer? This ends every session of yours, this one too."
     )

@@ -45,9 +45,9 @@ def render() -> None:
         help="What one question over all these days could still cost you: half of each day's reserve.",
     )
     reserve.metric("Reserve for questions", f"ε {text.epsilon(budget.reserve_micro)} per day")
-    st.subheader("The family plan")
+    st.header("The family plan")
     st.dataframe(_plan_rows(hearth.plan()), hide_index=True, width="stretch", key="budget-plan")
-    st.subheader("The family's noticeboard")
+    st.header("The family's noticeboard")
     st.caption("Every release ever made: each is shared with the whole family and replays free.")
     with st.container(key="budget-board"):
         st.dataframe(_board_rows(hearth), hide_index=True, width="stretch")

@@ -120,7 +120,7 @@ def _goals(release: Release, key: str) -> None:
 
 
 def _champion(release: Release, key: str) -> None:
-    st.markdown(f"### :material/emoji_events: {text.md(charts.champion(release))}")
+    st.markdown(f"## :material/emoji_events: {text.md(charts.champion(release))}")
     st.caption("A noisy choice, not an estimate: the true top walker may differ.")
 
 

@@ -20,7 +20,7 @@ def render() -> None:
     if hearth.kind() == "demo":
         _demo(hearth.roster())
     with st.form("sign-in", border=True):
-        st.subheader("Sign in")
+        st.header("Sign in")
         name = st.text_input("Name", key="sign-in-name", autocomplete="username", max_chars=64)
         password = st.text_input(
             "Password", key="sign-in-password", type="password", autocomplete="current-password"
@@ -41,7 +41,7 @@ def _password(name: str, password: str) -> None:
 
 def _demo(roster: tuple[MemberLabel, ...]) -> None:
     with st.container(border=True, key="demo-card"):
-        st.subheader("Try the demo family")
+        st.header("Try the demo family")
         st.caption("Made-up members and steps: nothing here belongs to a real person.")
         ids = [member.id for member in roster]
         names = {member.id: text.safe_name(member.name) for member in roster}
