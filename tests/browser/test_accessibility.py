@@ -29,16 +29,19 @@ STREAMLIT_OWNED = {"list": NAV_LIST, "listitem": NAV_ITEMS}
 """Rule id -> the only elements it may flag. Streamlit groups the sidebar's page links by section as
 `<ul><div><header/><li/>...</div></ul>`: a list whose children are not list items (`list`) and items whose
 parent is not a list (`listitem`). The markup is Streamlit's; the app only names the sections."""
-CHARTS = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].map(chart => {
+CHARTS = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"], [data-testid="stImage"]')]
+  .map(chart => {
     const box = chart.closest('[data-testid="stElementContainer"]');
     const captions = [];
     for (let next = box.nextElementSibling, i = 0; next && i < 2; next = next.nextElementSibling, i++)
         captions.push(next.querySelector('[data-testid="stCaptionContainer"]')?.innerText ?? '');
     const card = box.closest('[data-testid="stVerticalBlock"][class*="st-key-"]');
-    return {title: chart.querySelector('.gtitle')?.textContent ?? '', text: captions.join(' '),
+    const title = chart.querySelector('.gtitle')?.textContent ?? chart.querySelector('img')?.alt ?? '';
+    return {title, text: captions.join(' '),
             card: card?.innerText ?? ''};
 })"""
-"""Each plotly chart's title, the captions of the two elements after it, and the text of its keyed card."""
+"""Each plotly chart's title (a picture's alt text), the captions of the two elements after it, and the text
+of its keyed card: the Overview draws its figures as SVG images, the other pages as plotly charts."""
 FAMILY_PAGES = tuple(page.title for page in sitemap.PAGES if page.figures)
 MATCHES = "([target, allowed]) => document.querySelector(target)?.matches(allowed) ?? false"
 AXE = Axe()

@@ -15,18 +15,16 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from app_driver import ROOT, RunningApp, StartApp, after_rerun, copy_store, go, open_app, title, wait_for_app
-from make_fixture import ACCOUNT, PASSWORD, VIEWER, frozen_now
+from app_driver import ROOT, RunningApp, StartApp, after_rerun, go, open_app, title, wait_for_app
+from make_fixture import ACCOUNT, PASSWORD, VIEWER
 from playwright.sync_api import Browser, Page, expect
 
-from data import store
-from privacy.accounts import SIGN_IN_FAILED, Client, create_account, throttle
+from privacy.accounts import SIGN_IN_FAILED, Client, throttle
 
 pytestmark = pytest.mark.browser
 
 THROTTLED = "Too many sign-in attempts."
 FORGED = "203.0.113.7"
-ADMIN_PASSWORD = "an admin's own passphrase"
 
 
 @pytest.fixture
@@ -121,19 +119,14 @@ def test_a_trusted_proxys_forwarded_address_is_the_client(tabs, start_app: Start
     assert failures_under(app.db, Client.address(FORGED)) == 3
 
 
-def test_an_admin_clears_the_throttle_on_the_account_page(
-    tabs, start_app: StartApp, fixture_store: Path, tmp_path: Path
-) -> None:
-    db = copy_store(fixture_store, tmp_path / "admin")
-    with closing(store.connect(db)) as conn:
-        create_account(conn, VIEWER, ADMIN_PASSWORD, admin=True, now=frozen_now())
-    app = start_app(db=db)
+def test_an_admin_clears_the_throttle_on_the_account_page(tabs, start_app: StartApp) -> None:
+    app = start_app()  # the fixture family's admin is the viewer
     guesser = tabs()
     locked_out(guesser, app)
 
     admin = tabs()
     open_app(admin, app.url)
-    assert guess(admin, VIEWER, ADMIN_PASSWORD) == ""
+    assert guess(admin, VIEWER, PASSWORD) == ""
     go(admin, "Account")
     admin.locator(".st-key-account-unlock-member").click()
     after_rerun(admin, lambda: admin.get_by_role("option", name=ACCOUNT, exact=True).click())
