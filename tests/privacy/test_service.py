@@ -241,3 +241,20 @@ def test_a_weekday_profile_of_fewer_than_seven_days_is_refused_and_spends_nothin
     assert charged(tmp_path / "demo.sqlite") == 0
     week = Period(date(2026, 10, 13), date(2026, 10, 19))
     assert len(hearth.ask(_viewer(hearth), QuerySpec(QueryId.WEEKDAY, None), 0.1, week).values) == 7
+
+
+def test_a_relative_window_and_the_same_named_dates_are_one_question(hearth: Hearth, tmp_path: Path) -> None:
+    made = hearth.release(_viewer(hearth), AVERAGE, 0.5)
+    named = hearth.ask(_viewer(hearth, 2), QuerySpec(QueryId.FAMILY_AVERAGE, None), 0.5, WINDOW)
+    assert named.replayed and named.values == made.values
+    assert charged(tmp_path / "demo.sqlite") == WINDOW.days * made.epsilon.micro
+
+
+def test_signing_out_and_in_again_leaves_the_budget_as_it_was(hearth: Hearth) -> None:
+    maya = _viewer(hearth)
+    hearth.release(maya, AVERAGE, 0.5)
+    before = hearth.budget(maya)
+    hearth.sign_out(maya)
+    again = _viewer(hearth)
+    assert hearth.budget(again) == before
+    assert hearth.release(again, AVERAGE, 0.5).replayed
