@@ -150,7 +150,8 @@ class Hearth:
         if not viewer.is_admin:
             raise NotAllowed("Only an admin can change the family plan.")
         s = self.settings
-        new = family_plan.checked(chosen, s.lifetime_epsilon, s.max_epsilon_per_view)
+        merged = dict(self.plan().epsilons) | dict(chosen)  # products left out keep their epsilon
+        new = family_plan.checked(merged, s.lifetime_epsilon, s.max_epsilon_per_view)
         self._guarded(lambda: family_plan.save(self._conn, viewer.member_id, new, self._clock()))
         return new
 
