@@ -60,7 +60,7 @@ def request(conn: sqlite3.Connection, viewer: int, key: str) -> str:
     if ledger.latest(conn, key):
         return "replayed"
     try:
-        ledger.precheck(conn, claim(viewer, key), LIMITS)
+        ledger.precheck(conn, claim(viewer, key), LIMITS, NOW)
         _, raced = ledger.commit(conn, claim(viewer, key), f'"{key}"', LIMITS, NOW)
     except BudgetExhausted:
         return "refused"

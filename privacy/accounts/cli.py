@@ -91,7 +91,7 @@ def _list(conn: sqlite3.Connection) -> None:
         print("No accounts yet.")
     for row in rows:
         role = "admin" if row.is_admin else "     "
-        print(f"{row.member_id:>6}  {role}  password set {row.changed_at[:10]}  {shown(row.name)}")
+        print(f"{row.member_id:>6}  {role}  {shown(row.name)}  (password set {row.changed_at[:10]})")
 
 
 def _new_password() -> str:

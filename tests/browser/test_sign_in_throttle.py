@@ -15,7 +15,7 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from app_driver import ROOT, RunningApp, StartApp, after_rerun, go, open_app, title, wait_for_app
+from app_driver import ROOT, RunningApp, StartApp, after_rerun, copy_store, go, open_app, title, wait_for_app
 from make_fixture import ACCOUNT, PASSWORD, VIEWER
 from playwright.sync_api import Browser, Page, expect
 
@@ -119,8 +119,12 @@ def test_a_trusted_proxys_forwarded_address_is_the_client(tabs, start_app: Start
     assert failures_under(app.db, Client.address(FORGED)) == 3
 
 
-def test_an_admin_clears_the_throttle_on_the_account_page(tabs, start_app: StartApp) -> None:
-    app = start_app()  # the fixture family's admin is the viewer
+def test_an_admin_clears_the_throttle_on_the_account_page(
+    tabs, start_app: StartApp, fixture_store: Path, tmp_path: Path
+) -> None:
+    app = start_app(
+        db=copy_store(fixture_store, tmp_path / "admin")
+    )  # the fixture family's admin: the viewer
     guesser = tabs()
     locked_out(guesser, app)
 

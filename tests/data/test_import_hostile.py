@@ -34,6 +34,8 @@ print(json.dumps({"outcome": outcome, "peak_mb": peak, "seconds": time.perf_coun
 
 
 def hostile():
+    if str(REPO / "bench") not in sys.path:
+        sys.path.insert(0, str(REPO / "bench"))  # as when the bench runs as a script: its helpers beside it
     spec = importlib.util.spec_from_file_location("import_hostile", REPO / "bench" / "import_hostile.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)

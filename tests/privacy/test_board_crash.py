@@ -69,7 +69,10 @@ def test_kill_minus_nine_at_random_points_of_a_release_loop_never_breaks_the_led
             time.sleep(draw.uniform(0.0, 0.15))  # where the kill lands, not synchronisation
             proc.send_signal(signal.SIGKILL)
         for proc in procs:
-            out, err = proc.communicate(timeout=30)
+            # Read on through the same buffered pipe: communicate() would read the raw descriptor and
+            # lose whatever readline() had already buffered past "ready".
+            with proc:
+                out, err = proc.stdout.read(), proc.stderr.read()
             assert proc.returncode == -signal.SIGKILL, err
             shown += out.splitlines()
         board = on_the_board(path)

@@ -54,7 +54,7 @@ def request(conn, made: Claim, limits: ledger.Limits) -> str:
     if ledger.latest(conn, made.question):
         return "replayed"
     try:
-        ledger.precheck(conn, made, limits)
+        ledger.precheck(conn, made, limits, NOW)
         _, raced = ledger.commit(conn, made, f'"{made.question}"', limits, NOW)
     except BudgetExhausted:
         return "refused"
