@@ -44,14 +44,16 @@ APP_CSS = f"""<style>
 .stApp [data-testid^="stBaseButton-primary"] {{
   color: light-dark({LABEL_ON_PRIMARY["light"]}, {LABEL_ON_PRIMARY["dark"]});
 }}
-.stApp [data-testid="stSidebarNavLink"]:focus-visible, .stApp [data-testid="stMain"]:focus-visible {{
+.stApp [data-testid="stSidebarNavLink"]:focus-visible, .stApp [data-testid="stMain"]:focus-visible,
+.stApp [data-testid="stBaseButton-elementToolbar"]:focus-visible {{
   outline: 2px solid light-dark({FOCUS_RING["light"]}, {FOCUS_RING["dark"]});
   outline-offset: -2px;
 }}
 </style>"""
 """App-wide styles, a constant. `light-dark()` follows the colour scheme Streamlit sets on the app, whether
-the theme came from the system or from the settings menu. The outline covers the two keyboard stops that
-Streamlit leaves without any focus indicator (WCAG 2.4.7): the page links and the scrollable main area."""
+the theme came from the system or from the settings menu. The outline covers the keyboard stops that
+Streamlit leaves without any focus indicator (WCAG 2.4.7): the page links, the scrollable main area and
+the buttons over a chart or picture (fullscreen, download)."""
 
 CHART_HEIGHT = 320
 """Fixed height: screenshots stay identical run to run and a phone shows a whole chart at once."""
