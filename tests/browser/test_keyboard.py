@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from app_driver import StartApp, after_rerun, open_app, title, wait_for_app
+from app_driver import TIMEOUT_MS, StartApp, after_rerun, open_app, title, wait_for_app
 from make_fixture import board_size
 from playwright.sync_api import Browser, Page, expect
 
@@ -91,8 +91,10 @@ def test_a_keyboard_alone_signs_in_changes_page_and_epsilon_and_asks(tab: Page, 
     released = board_size(app.db)
     tab_to(tab, ".st-key-ask-submit button")
     expect(tab.locator(".st-key-ask-submit button")).to_contain_text(f"ε {slider_value(tab)}")
-    after_rerun(tab, lambda: tab.keyboard.press("Enter"))
-    expect(tab.locator('.st-key-ask [data-testid="stMetricValue"]')).to_have_text(re.compile(r"±|95%"))
+    tab.keyboard.press("Enter")
+    answer = tab.locator('.st-key-ask [data-testid="stMetricValue"]')
+    expect(answer).to_have_text(re.compile(r"±|95%"), timeout=TIMEOUT_MS)
+    wait_for_app(tab)
     assert board_size(app.db) == released + 1
 
 
