@@ -53,7 +53,7 @@ APP_CSS = f"""<style>
 """App-wide styles, a constant. `light-dark()` follows the colour scheme Streamlit sets on the app, whether
 the theme came from the system or from the settings menu. The outline covers the keyboard stops that
 Streamlit leaves without any focus indicator (WCAG 2.4.7): the page links, the scrollable main area and
-an image's toolbar (its fullscreen button)."""
+the buttons over a chart or picture (fullscreen, download)."""
 
 CHART_HEIGHT = 320
 """Fixed height: screenshots stay identical run to run and a phone shows a whole chart at once."""
@@ -78,6 +78,9 @@ PLOTLY_CONFIG: dict[str, Any] = {
     "toImageButtonOptions": {"format": "png", "scale": 2},
 }
 """Mode bar trimmed to 'download as PNG': zooming on a phone fights the page scroll."""
+
+STATIC_CONFIG: dict[str, Any] = {**PLOTLY_CONFIG, "staticPlot": True}
+"""For screenshot runs: no hover layer, identical pixels every time."""
 
 
 def translucent(hex_colour: str, alpha: float = BAND_OPACITY) -> str:
@@ -135,5 +138,18 @@ def hline(y: float, colour: str, dash: str) -> dict[str, object]:
         "x1": 1,
         "y0": y,
         "y1": y,
+        "line": {"color": colour, "width": 2, "dash": dash},
+    }
+
+
+def vline(x: float, colour: str, dash: str) -> dict[str, object]:
+    """A full-height vertical line shape (the goal on an interval strip)."""
+    return {
+        "type": "line",
+        "yref": "paper",
+        "x0": x,
+        "x1": x,
+        "y0": 0,
+        "y1": 1,
         "line": {"color": colour, "width": 2, "dash": dash},
     }
