@@ -98,7 +98,8 @@ def sparkline(values: Sequence[float], lower: Sequence[float], upper: Sequence[f
     ]
     line = [point(i, v) for i, v in enumerate(values)]
     body = [
-        f'<polygon points="{" ".join(band)}" fill="{theme.translucent(theme.FAMILY)}"/>',
+        f'<polygon points="{" ".join(band)}" fill="{theme.translucent(theme.FAMILY)}"'
+        f' stroke="{theme.FAMILY}" stroke-width="{theme.BAND_EDGE_WIDTH}" stroke-dasharray="1 2"/>',
         f'<polyline points="{" ".join(line)}" fill="none" stroke="{theme.FAMILY}" stroke-width="2"/>',
         *(
             f'<circle cx="{p.split(",")[0]}" cy="{p.split(",")[1]}" r="2.5" fill="{theme.FAMILY}"/>'

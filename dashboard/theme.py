@@ -79,9 +79,6 @@ PLOTLY_CONFIG: dict[str, Any] = {
 }
 """Mode bar trimmed to 'download as PNG': zooming on a phone fights the page scroll."""
 
-STATIC_CONFIG: dict[str, Any] = {**PLOTLY_CONFIG, "staticPlot": True}
-"""For screenshot runs: no hover layer, identical pixels every time."""
-
 
 def translucent(hex_colour: str, alpha: float = BAND_OPACITY) -> str:
     """An rgba() string for bands: plotly's fillcolor has no separate opacity.

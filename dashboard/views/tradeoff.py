@@ -7,13 +7,12 @@ with `HEARTH_PRESENT=1` (or `?present=1`): see `components.tradeoff_start`. It n
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 
 import streamlit as st
 
-from dashboard import text, theme
+from dashboard import runtime, text, theme
 from dashboard.charts import TITLES
 from dashboard.components import tradeoff_attack_charts as attack_charts
 from dashboard.components import tradeoff_budget_charts as budget_charts
@@ -90,12 +89,12 @@ def _presentation(options: StartOptions) -> bool:
 @st.cache_resource(show_spinner=False)
 def _open_lab(db: str) -> TradeoffLab:
     """One lab per process and store: it holds only made-up data, so sharing it across tabs is safe."""
-    return TradeoffLab.open(Path(db) if db else None)
+    return TradeoffLab.open(Path(db))
 
 
 def _lab_or_stop() -> TradeoffLab:
     try:
-        return _open_lab(os.environ.get("HEARTH_DB", ""))
+        return _open_lab(str(runtime.hearth().settings.db))
     except NotAllowed as refusal:
         st.info(str(refusal), icon=":material/lock:")
         st.stop()
