@@ -137,16 +137,3 @@ def hline(y: float, colour: str, dash: str) -> dict[str, object]:
         "y1": y,
         "line": {"color": colour, "width": 2, "dash": dash},
     }
-
-
-def vline(x: float, colour: str, dash: str) -> dict[str, object]:
-    """A full-height vertical line shape (the goal on an interval strip)."""
-    return {
-        "type": "line",
-        "yref": "paper",
-        "x0": x,
-        "x1": x,
-        "y0": 0,
-        "y1": 1,
-        "line": {"color": colour, "width": 2, "dash": dash},
-    }
