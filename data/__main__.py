@@ -19,6 +19,7 @@ from pathlib import Path
 import polars as pl
 
 from data import store
+from data.console import silence_stdout
 from data.demo import DEMO_FIRST_DAY, DEMO_LAST_DAY, load_demo
 from data.importers import parse_file
 from data.model import BadInput, ParsedImport
@@ -61,7 +62,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except sqlite3.Error as error:
         return _fail(f"{store.default_path()}: the store cannot be used ({error})")
     except BrokenPipeError:
-        _silence_stdout()
+        silence_stdout()
         return _fail("stdout: the output was closed before everything was written")
     except OSError as error:
         return _fail(f"{error.filename or store.default_path()}: {error.strerror or error}")
@@ -70,12 +71,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _fail(message: str) -> int:
     print(f"error: {' '.join(message.split())}", file=sys.stderr)
     return REFUSED
-
-
-def _silence_stdout() -> None:
-    """After a closed pipe, point stdout at /dev/null so the interpreter's final flush cannot fail again."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
 
 
 def _parser() -> argparse.ArgumentParser:

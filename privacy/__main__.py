@@ -10,6 +10,7 @@ import json
 import sys
 from datetime import date
 
+from data.console import silence_stdout
 from privacy.accounts import cli as accounts_cli
 from privacy.engine.periods import Period
 from privacy.epsilon import InvalidEpsilon
@@ -35,6 +36,10 @@ def main(argv: list[str] | None = None) -> int:
         return args.run(hearth, args)
     except (Refused, InvalidEpsilon, InvalidQuery, ValueError) as refusal:
         print(f"refused: {refusal}", file=sys.stderr)
+        return REFUSED
+    except BrokenPipeError:
+        silence_stdout()
+        print("refused: stdout was closed before everything was written", file=sys.stderr)
         return REFUSED
     finally:
         hearth.close()

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import sys
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from cli_support import run_privacy_cli
+from cli_support import FROZEN_NOW, ROOT, run_privacy_cli
 from hearth_support import charged
 
 DAY = "2026-10-15"
@@ -142,3 +144,20 @@ def test_a_bad_time_zone_stops_start_up(db: Path) -> None:
     result = _run(db, "budget", "--viewer", "Maya", tz="Mars/Olympus_Mons")
     assert result.returncode == 3 and result.stdout == ""
     assert "HEARTH_TZ" in result.stderr
+
+
+def test_a_closed_stdout_pipe_is_one_line_and_exit_3(db: Path) -> None:
+    env = {**os.environ, "HEARTH_DB": str(db), "HEARTH_FROZEN_NOW": FROZEN_NOW}
+    with subprocess.Popen(
+        [sys.executable, "-m", "privacy", "budget", "--viewer", "Maya"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as child:
+        assert child.stdout is not None and child.stderr is not None
+        child.stdout.close()
+        err = child.stderr.read()
+        assert child.wait(timeout=60) == 3
+    assert err.splitlines() == ["refused: stdout was closed before everything was written"]
