@@ -26,6 +26,8 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "dashboard" / "app.py"
+ANSWER = re.compile(r"±|\(95%: ")
+"""A figure with its interval: '5,300 ± 2,100', or '600 (95%: 0 to 5,600)' when a bound was clipped."""
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = (
     "--no-sandbox",

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from app_driver import TIMEOUT_MS, RunningApp, StartApp, enter_demo, go, open_app, wait_for_app
+from app_driver import ANSWER, TIMEOUT_MS, RunningApp, StartApp, enter_demo, go, open_app, wait_for_app
 from axe_playwright_python.sync_playwright import Axe
 from make_fixture import build_base
 from playwright.sync_api import Browser, Page, expect
@@ -42,8 +42,6 @@ CHARTS = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"], 
 """Each figure (a plotly chart, or a picture, whose alt text is its title), the captions of the two elements
 after it, and the text of its keyed card."""
 FAMILY_PAGES = tuple(page.title for page in sitemap.PAGES if page.figures)
-ANSWER = re.compile(r"±|95%")
-"""A fresh answer with its interval: '5,300 ± 2,100', or '600 (95%: 0 to 5,600)' when noise clipped it."""
 MATCHES = "([target, allowed]) => document.querySelector(target)?.matches(allowed) ?? false"
 AXE = Axe()
 

@@ -12,7 +12,17 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from app_driver import DESKTOP, PHONE, RunningApp, enter_demo, go, open_app, settle_pointer, wait_for_app
+from app_driver import (
+    ANSWER,
+    DESKTOP,
+    PHONE,
+    RunningApp,
+    enter_demo,
+    go,
+    open_app,
+    settle_pointer,
+    wait_for_app,
+)
 from make_fixture import board_size
 from playwright.sync_api import Browser, Page, expect
 from snapshots import check
@@ -104,11 +114,11 @@ def test_the_sign_in_page_does_not_scroll_sideways(
 
 @pytest.mark.parametrize("size", SIZES)
 def test_the_headline_figure_is_whole_and_in_view(sized_tab: Callable, size: str) -> None:
-    """The week's number with its ± is not cut off or ellipsed, and fits the width of the window."""
+    """The week's number with its interval is not cut off or ellipsed, and fits the width of the window."""
     page = sized_tab(size)
     visit(page, sitemap.OVERVIEW.title, size)
     headline = page.locator(HEADLINE)
-    expect(headline).to_contain_text("±")
+    expect(headline).to_have_text(ANSWER)
     headline.scroll_into_view_if_needed()
     expect(headline).to_be_in_viewport(ratio=1)
     box = headline.bounding_box()
