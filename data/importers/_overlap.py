@@ -185,6 +185,9 @@ def _split_hours(
 
 
 def _sum_by_hour(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """Steps summed by hour number; a stream whose every record was skipped has no parts at all."""
+    if not parts:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64)
     hours = np.concatenate([p[0] for p in parts])
     unique, inverse = np.unique(hours, return_inverse=True)
     return unique, np.bincount(inverse, weights=np.concatenate([p[1] for p in parts]), minlength=len(unique))

@@ -84,6 +84,15 @@ def test_a_record_from_a_glitched_clock_is_skipped_and_the_export_imports(write,
     assert parsed.exported_on == date(2019, 6, 1)
 
 
+def test_a_source_whose_every_record_was_skipped_does_not_stop_the_import(write, apple_xml, step):
+    good = step("2024-01-15 08:00:00 +0200", "2024-01-15 08:10:00 +0200", 600, "iPhone", device(1))
+    impossible = step("2024-01-16 08:00:00 +0200", "2024-01-16 08:04:00 +0200", 40_000, "Pedometer", None)
+    parsed = parse_file(write("export.xml", apple_xml(good, impossible)), today=TODAY)
+    assert hours(parsed) == {datetime(2024, 1, 15, 8): 600}
+    assert parsed.skipped == (("more steps than a person takes in that time", 1),)
+    assert parsed.sources == ("iPhone (phone)",)
+
+
 @pytest.mark.parametrize("name", ["exportar.xml", "eksport.xml", "vienti.xml", "导出.xml", "export.xml"])
 def test_the_export_is_found_by_its_root_whatever_the_phone_language_named_it(write, apple_xml, step, name):
     xml = apple_xml(step("2024-01-15 08:00:00 +0200", "2024-01-15 08:10:00 +0200", 600))
