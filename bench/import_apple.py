@@ -8,13 +8,15 @@ correlations and workouts mixed in; daylight-saving and travel offsets. The impo
 process so its peak memory (VmHWM) is its own; CPU seconds are shown too, since wall-clock time
 suffers when other work shares the machine. The same child first makes a bare expat pass over the
 file (no handlers, the same 2 MiB reads), so the import's throughput is also given as a ratio to it:
-the file is read once, its sha256 computed while parsing.
+the file is read once, its sha256 computed while parsing. CPU seconds count the import's
+well-formedness checker too (a second process, so the wall-clock ratio can beat the CPU one).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import resource
 import subprocess
 import sys
 import tempfile
@@ -175,7 +177,7 @@ def _child(path: Path, store_path: Path) -> None:
     from data.importers import parse_file
 
     expat_s, expat_cpu_s = _bare_expat(path)
-    started, cpu_started = time.perf_counter(), time.process_time()
+    started, cpu_started = time.perf_counter(), _cpu_seconds()
     parsed = parse_file(path, display_name="export.xml")
     parsed_at = time.perf_counter()
     conn = store.connect(store_path)
@@ -189,14 +191,21 @@ def _child(path: Path, store_path: Path) -> None:
                 "expat_cpu_s": expat_cpu_s,
                 "parse_s": parsed_at - started,
                 "ingest_s": ingested_at - parsed_at,
-                "cpu_s": time.process_time() - cpu_started,
+                "cpu_s": _cpu_seconds() - cpu_started,
                 "maxrss_mb": peak_mb(),
+                "checker_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
                 "rows_read": parsed.rows_read,
                 "buckets": len(parsed.samples),
                 "dropped": parsed.duplicates_dropped,
             }
         )
     )
+
+
+def _cpu_seconds() -> float:
+    """This process's CPU time plus its finished children's: the well-formedness checker is one."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
 
 
 def _bare_expat(path: Path) -> tuple[float, float]:
@@ -229,8 +238,9 @@ def _print(size: int, report: dict) -> None:
         ("  same, per CPU second", f"{size / 1e6 / report['cpu_s']:.1f} MB/s"),
         ("bare expat pass", f"{report['expat_s']:.1f} s ({size / 1e6 / report['expat_s']:.1f} MB/s)"),
         ("import / bare expat", f"{report['expat_s'] / total:.2f}  (goal >= 0.8)"),
-        ("  same, in CPU seconds", f"{report['expat_cpu_s'] / report['cpu_s']:.2f}"),
+        ("  same, in CPU seconds", f"{report['expat_cpu_s'] / report['cpu_s']:.2f}  (both processes)"),
         ("peak memory (maxrss)", f"{report['maxrss_mb']:.0f} MB  (goal <= 300)"),
+        ("  checker process's own", f"{report['checker_mb']:.0f} MB"),
     ]
     for label, value in rows:
         print(f"{label:<27} {value:>28}")

@@ -34,12 +34,12 @@ def stable_device(device: str | None) -> str | None:
 
 
 class SourceKeys:
-    """Source indexes for the parser, with a cache keyed by what the fast path can slice cheaply."""
+    """Source indexes for the parser, with a cache keyed by what the start handler can slice cheaply."""
 
     def __init__(self, sources: dict[tuple[str, str | None], int]) -> None:
         self.sources = sources
         self.cache: dict[tuple[str, str | None], int] = {}
-        """(sourceName, device blob after its address) -> index: the fast path's one lookup."""
+        """(sourceName, device blob after its address) -> index: the start handler's one lookup."""
 
     def index(self, name: str, device: str | None, *, cache: bool) -> int:
         """Index of the source a record names; new sources are numbered in order of appearance."""

@@ -154,6 +154,16 @@ class HashingReader(io.RawIOBase):
         buffer[: len(data)] = data
         return len(data)
 
+    def seekable(self) -> bool:
+        return self._inner.seekable()
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        """Only back to the start, for a parser that must read the file again: the digest starts over."""
+        if (offset, whence) != (0, io.SEEK_SET):
+            raise io.UnsupportedOperation("a hashing reader only goes back to the start")
+        self._hash = hashlib.sha256()
+        return self._inner.seek(0)
+
     def hexdigest(self) -> str:
         """The whole file's sha256: whatever the parser left unread is hashed now."""
         while self.read(1 << 20):

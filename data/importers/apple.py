@@ -1,24 +1,28 @@
-"""Apple Health `export.xml`: stream the step records with expat into compact arrays, then de-duplicate.
+"""Apple Health `export.xml`: stream the step records into compact arrays, then de-duplicate.
 
-Real exports reach 1-3 GB, so the parse never builds a tree: expat calls one start-element callback
-per element, which returns at once unless the element is a top-level step Record, and appends five
-numbers per record to typed arrays. Dates are parsed through small caches keyed by slices of the
-text (date and hour, minutes and seconds, offset), so a record costs a few dictionary lookups, not a
-`strptime`; the slow path that fills the caches is also the one that validates. Impossible records
-(dated after the export, spanning over a day, implausibly many steps) are skipped and counted.
+Real exports reach 1-3 GB, so the parse never builds a tree. An export in Apple's own shape takes the
+fast road (`_apple_fast`: whole chunks through a regex and numpy while a second process checks the XML
+is well formed); anything else, or anything the fast road is unsure of, is read here, carefully: expat
+calls one start-element callback per element, which returns at once unless the element is a top-level
+step Record, and appends five numbers per record to typed arrays. Dates are parsed through small caches
+keyed by slices of the text (date and hour, minutes and seconds, offset), so a record costs a few
+dictionary lookups, not a `strptime`; the slow path that fills the caches is also the one that
+validates. Impossible records (dated after the export, spanning over a day, implausibly many steps) are
+skipped and counted.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable
 from datetime import date
 from typing import BinaryIO
 from xml.parsers import expat
 
+from data.importers import _apple_fast
+from data.importers._apple_format import CHUNK, CLOCKS, COMPACT, MAX_TOKEN, STEP_TYPE, exported, moment
 from data.importers._apple_source import SourceKeys
-from data.importers._buckets import DAY, HOUR
+from data.importers._buckets import DAY
 from data.importers._checks import MAX_STEPS_PER_HOUR, BadValue
 from data.importers._overlap import resolve
 from data.importers._prologue import PROLOGUE_LIMIT, clean_prologue
@@ -26,22 +30,22 @@ from data.importers._raw import EARLIEST, RawSteps, latest_moment
 from data.importers._source import Context, located, reader
 from data.model import ParsedImport
 
-STEP_TYPE = "HKQuantityTypeIdentifierStepCount"
-CHUNK = 2 << 20
-MAX_TOKEN = 1 << 20
-"""A tag or comment still open after this many bytes is refused: expat re-scans an open token per chunk."""
 CACHE_LIMIT = 100_000
 """Entries per parsing cache: real exports need a few thousand; a hostile file cannot grow them further."""
-CLOCKS = {f":{m:02}:{s:02}": m * 60 + s for m in range(60) for s in range(60)}
-_MOMENT = re.compile(
-    r"([0-9]{4}-[0-9]{2}-[0-9]{2}) ([0-9]{2}):[0-9]{2}:[0-9]{2}(?: ([+-])([0-9]{2})([0-9]{2}))?"
-)
-_COMPACT = re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})([0-9]{2})([0-9]{2})([0-9]{2}) ?([+-][0-9]{4})?")
-"""iOS 8-era dates: `20150101123000+0100`."""
 _REQUIRED = ("startDate", "endDate", "value")
 
 
 def parse(stream: BinaryIO, ctx: Context) -> ParsedImport:
+    """The fast road when the stream can be read again should it turn out irregular, else the careful one."""
+    if stream.seekable():
+        try:
+            return _apple_fast.parse(stream, ctx)
+        except _apple_fast.Irregular:
+            stream.seek(0)
+    return parse_carefully(stream, ctx)
+
+
+def parse_carefully(stream: BinaryIO, ctx: Context) -> ParsedImport:
     """Read every top-level step record, then resolve overlapping sources into hourly buckets."""
     source = reader(stream, ctx)
     collector = _Collector(ctx)
@@ -71,7 +75,7 @@ class _Collector:
         self.fed = 0
         parser = self.parser = expat.ParserCreate()
         parser.buffer_text = True
-        parser.StartElementHandler = self._fast_handler()
+        parser.StartElementHandler = self._start_handler()
         parser.EntityDeclHandler = self._refuse_entities
         parser.ExternalEntityRefHandler = self._refuse_entities
         parser.StartDoctypeDeclHandler = self._refuse_entities
@@ -84,7 +88,7 @@ class _Collector:
             where = f"line {self.parser.CurrentLineNumber}"
             raise self.ctx.bad(where, f"refused: an XML tag or comment longer than {MAX_TOKEN >> 20} MiB")
 
-    def _fast_handler(self) -> Callable[[str, dict[str, str]], None]:
+    def _start_handler(self) -> Callable[[str, dict[str, str]], None]:
         """The start-element callback; locals are bound once, since it runs for every element."""
         hours, offsets, values, clocks = self.hours, self.offsets, self.values, CLOCKS
         sources, latest, raw = self.keys.cache, self.latest, self.raw
@@ -140,27 +144,12 @@ class _Collector:
         return local - offset, end_local - end_offset, offset, steps, key
 
     def _moment(self, text: str) -> tuple[int, int]:
-        """(local seconds, offset seconds) of `YYYY-MM-DD HH:MM:SS ±HHMM` (or iOS 8's compact form)."""
-        standard = _standard(text)
-        match = _MOMENT.fullmatch(standard)
-        if match is None:
-            raise BadValue("the date is not in the form YYYY-MM-DD HH:MM:SS ±HHMM")
-        if match.group(3) is None:
-            raise BadValue("the date has no timezone offset")
-        try:
-            day = date.fromisoformat(match.group(1))
-        except ValueError:
-            raise BadValue("the date is not a real calendar day") from None
-        hour, clock = int(match.group(2)), CLOCKS.get(standard[13:19])
-        sign, off_h, off_m = match.group(3, 4, 5)
-        offset = (int(off_h) * HOUR + int(off_m) * 60) * (-1 if sign == "-" else 1)
-        if hour > 23 or clock is None or int(off_m) > 59 or abs(offset) > 14 * HOUR:
-            raise BadValue("the date or its timezone offset is out of range")
-        hour_start = day.toordinal() * DAY + hour * HOUR
-        if standard == text and len(self.hours) < CACHE_LIMIT:
-            self.hours[text[:13]] = hour_start
+        """`moment`, caching the hour and offset of a date in today's form for the cached lookups."""
+        local, offset = moment(text)
+        if COMPACT.fullmatch(text) is None and len(self.hours) < CACHE_LIMIT:
+            self.hours[text[:13]] = local - CLOCKS[text[13:19]]
             self.offsets[text[19:]] = offset
-        return hour_start + clock, offset
+        return local, offset
 
     def _value(self, text: str) -> float:
         """A count as written; NaN, negative or non-numeric refuse the file, a huge one is skipped later."""
@@ -178,12 +167,9 @@ class _Collector:
 
     def _export_date(self, value: str | None) -> None:
         """`<ExportDate>` dates the export: later records are clock glitches, coverage ends the day before."""
-        try:
-            local, offset = self._moment(value or "")
-        except BadValue:
-            return
-        self.latest[0] = min(self.latest[0], local - offset)
-        self.exported_on = date.fromordinal(local // DAY)
+        if (when := exported(value)) is not None:
+            self.latest[0] = min(self.latest[0], when[0])
+            self.exported_on = when[1]
 
     def _enter_correlation(self) -> None:
         """Records nested in a Correlation repeat top-level ones: skip them until it closes."""
@@ -198,16 +184,3 @@ class _Collector:
     def _refuse_entities(self, *_: object) -> None:
         """Entities cannot be declared once the DOCTYPE is gone; if one slips through, stop."""
         raise self.ctx.bad(f"line {self.parser.CurrentLineNumber}", "refused: entity or DTD declaration")
-
-
-def _standard(text: str) -> str:
-    """IOS 8's compact `20150101123000+0100` in today's form; any other text unchanged.
-
-    >>> _standard("20150101123000+0100")
-    '2015-01-01 12:30:00 +0100'
-    """
-    match = _COMPACT.fullmatch(text)
-    if match is None:
-        return text
-    year, month, day, hour, minute, second, offset = match.groups()
-    return f"{year}-{month}-{day} {hour}:{minute}:{second}" + (f" {offset}" if offset else "")
