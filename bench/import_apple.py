@@ -193,7 +193,7 @@ def _child(path: Path, store_path: Path) -> None:
                 "ingest_s": ingested_at - parsed_at,
                 "cpu_s": _cpu_seconds() - cpu_started,
                 "maxrss_mb": peak_mb(),
-                "checker_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+                "checker_mb": _checker_peak(path),
                 "rows_read": parsed.rows_read,
                 "buckets": len(parsed.samples),
                 "dropped": parsed.duplicates_dropped,
@@ -206,6 +206,36 @@ def _cpu_seconds() -> float:
     """This process's CPU time plus its finished children's: the well-formedness checker is one."""
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     return time.process_time() + children.ru_utime + children.ru_stime
+
+
+def _checker_peak(path: Path) -> float:
+    """The well-formedness checker's own peak memory on this file (MB), run alone under a wrapper.
+
+    ru_maxrss cannot say: a child's counts the pages of the process that started it. So the checker
+    runs by `runpy` inside a wrapper that prints its own VmHWM on the way out.
+    """
+    from data.importers import _wellformed
+    from data.importers._apple_format import CHUNK, MAX_TOKEN
+    from data.importers._prologue import PROLOGUE_LIMIT, clean_prologue
+    from data.importers._source import Context
+
+    wrapper = (
+        "import runpy, sys\nsys.argv = sys.argv[1:]\n"
+        "try:\n    runpy.run_path(sys.argv[0], run_name='__main__')\n"
+        "finally:\n    sys.stderr.write(open('/proc/self/status').read())\n"
+    )
+    command = [sys.executable, "-I", "-c", wrapper, _wellformed.__file__, str(MAX_TOKEN)]
+    process = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=subprocess.PIPE)
+    with path.open("rb") as file:
+        chunk = clean_prologue(file.read(PROLOGUE_LIMIT), Context("export.xml", date.max, 0))
+        while chunk:
+            process.stdin.write(_wellformed.FRAME.pack(len(chunk)) + chunk)
+            chunk = file.read(CHUNK)
+    process.stdin.close()
+    status = process.stderr.read().decode()
+    process.wait()
+    (line,) = [line for line in status.splitlines() if line.startswith("VmHWM:")]
+    return int(line.split()[1]) / 1024
 
 
 def _bare_expat(path: Path) -> tuple[float, float]:
@@ -239,8 +269,9 @@ def _print(size: int, report: dict) -> None:
         ("bare expat pass", f"{report['expat_s']:.1f} s ({size / 1e6 / report['expat_s']:.1f} MB/s)"),
         ("import / bare expat", f"{report['expat_s'] / total:.2f}  (goal >= 0.8)"),
         ("  same, in CPU seconds", f"{report['expat_cpu_s'] / report['cpu_s']:.2f}  (both processes)"),
-        ("peak memory (maxrss)", f"{report['maxrss_mb']:.0f} MB  (goal <= 300)"),
-        ("  checker process's own", f"{report['checker_mb']:.0f} MB"),
+        ("peak memory, importer", f"{report['maxrss_mb']:.0f} MB"),
+        ("  + its checker process", f"{report['checker_mb']:.0f} MB"),
+        ("  = both", f"{report['maxrss_mb'] + report['checker_mb']:.0f} MB  (goal <= 300)"),
     ]
     for label, value in rows:
         print(f"{label:<27} {value:>28}")
