@@ -52,12 +52,16 @@ def subtraction_figure(result: Subtraction, large: bool = False) -> go.Figure:
     )
 
 
+QUIET = theme.FAMILY
+"""Nights without a walk: blue beside the walk nights' vermillion (sky blue was 2.3:1 on the card)."""
+
+
 def night_strip_figure(result: NightAttack, large: bool = False) -> go.Figure:
-    """Four weeks of 22:00-01:00 family totals: exact bars (walk nights orange) over the private ones."""
+    """Four weeks of 22:00-01:00 family totals: exact bars (walk nights vermillion) over the private ones."""
     x = list(result.recent)
     titles = ("Exact totals", "Private totals")
     figure = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.16, subplot_titles=titles)
-    kinds = ((True, charts.EXACT, "night with a walk"), (False, theme.OKABE_ITO["sky"], "quiet night"))
+    kinds = ((True, charts.EXACT, "night with a walk"), (False, QUIET, "quiet night"))
     for row, values in ((1, result.recent_exact), (2, result.recent_noisy)):
         for walked, colour, name in kinds:
             only = [v if w is walked else None for v, w in zip(values, result.recent_walked, strict=True)]

@@ -22,8 +22,8 @@ DESIGN_COLOURS = {
 }
 """Per-viewer answers in vermillion (the old way), shared ones in blue and green."""
 RENEWING = theme.OKABE_ITO["vermillion"]
-METER = theme.OKABE_ITO["orange"]
-"""The renewing model's period meter: close to, but distinct from, the renewing loss line."""
+METER = theme.OKABE_ITO["purple"]
+"""The renewing model's period meter, apart from its loss line (purple: orange is 2.3:1 on the card)."""
 LIFETIME = theme.FAMILY
 
 

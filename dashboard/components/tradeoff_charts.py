@@ -25,8 +25,9 @@ EXACT = theme.OKABE_ITO["vermillion"]
 """What an observer learns from exact figures."""
 SERIES = (theme.FAMILY, theme.OKABE_ITO["vermillion"], theme.OKABE_ITO["green"], theme.OKABE_ITO["purple"])
 """Colours of the lines in one comparison, in order."""
-MARKED = theme.OKABE_ITO["orange"]
-"""Hearth's own setting (or the page's current one) in a comparison."""
+MARKED = theme.OKABE_ITO["black"]
+"""Hearth's own setting (or the page's current one): a dashed rule, or a hatched bar outlined in it.
+Okabe-Ito orange, which it was, is 2.3:1 on the card; a graphic needs 3:1."""
 SERIES_QUERIES = (QueryId.TREND, QueryId.GOAL_ATTAINMENT, QueryId.HOUR_OF_DAY)
 """Statistics drawn as a line in a band; the others as points with error bars."""
 
@@ -146,12 +147,16 @@ def comparison_figure(comparison: Comparison, large: bool = False) -> go.Figure:
                 hovertemplate=hover,
             )
         else:
-            colours = [MARKED if label == comparison.marked else colour for label in comparison.labels]
+            marked = [label == comparison.marked for label in comparison.labels]
             trace = go.Bar(
                 x=list(comparison.labels),
                 y=list(values),
                 name=name,
-                marker={"color": colours},
+                marker={
+                    "color": colour,
+                    "pattern": {"shape": ["/" if m else "" for m in marked], "fgcolor": MARKED},
+                    "line": {"color": MARKED, "width": [2 if m else 0 for m in marked]},
+                },
                 hovertemplate=hover,
                 text=[f"± {v:,.0f}" for v in values],
                 textposition="outside",

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from dashboard import theme
+from dashboard.components import tradeoff_attack_charts, tradeoff_budget_charts, tradeoff_charts
 
 CONFIG = tomllib.loads((Path(__file__).resolve().parents[2] / ".streamlit" / "config.toml").read_text())
 THEMES = ("light", "dark")
@@ -106,6 +107,24 @@ def test_chart_text_reaches_4_5_on_the_chart_card() -> None:
 @pytest.mark.parametrize("name", ["FAMILY", "OWN", "GOAL"])
 def test_chart_marks_reach_3_on_the_chart_card(name: str) -> None:
     assert ratio(getattr(theme, name), theme.CARD) >= GRAPHIC
+
+
+LAB_MARKS = {
+    "truth": tradeoff_charts.TRUTH,
+    "exact": tradeoff_charts.EXACT,
+    "marked setting": tradeoff_charts.MARKED,
+    **{f"series {i}": colour for i, colour in enumerate(tradeoff_charts.SERIES)},
+    **{f"design {name}": colour for name, colour in tradeoff_budget_charts.DESIGN_COLOURS.items()},
+    "renewing loss": tradeoff_budget_charts.RENEWING,
+    "renewing meter": tradeoff_budget_charts.METER,
+    "lifetime": tradeoff_budget_charts.LIFETIME,
+    "quiet night": tradeoff_attack_charts.QUIET,
+}
+
+
+@pytest.mark.parametrize("name", LAB_MARKS)
+def test_the_tradeoff_labs_chart_marks_reach_3_on_the_chart_card(name: str) -> None:
+    assert ratio(LAB_MARKS[name], theme.CARD) >= GRAPHIC
 
 
 def test_interval_bands_are_outlined_in_a_colour_that_reaches_3() -> None:
