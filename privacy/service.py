@@ -229,6 +229,15 @@ class Hearth:
             viewer, release.spec, epsilon, _period_of(release), Kind.REFRESH, release
         )
 
+    def newly_covered(self, release: Release) -> tuple[str, ...]:
+        """Members a figure left out whose imports now cover its period: what a refresh would add.
+
+        Coverage is public metadata, so offering a refresh tells nothing about anyone's values.
+        """
+        with self._lock:
+            covering = {m.name for m in self._family().included(_period_of(release))}
+        return tuple(name for name in release.left_out if name in covering)
+
     def release(self, viewer: Viewer, spec: QuerySpec, epsilon: object) -> Release:
         """An ad hoc question over the window `spec` names, ending on the family's covered date."""
         return self.ask(viewer, spec, epsilon)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from dashboard import figure_text, text
-from dashboard.components import sharpen
+from dashboard.components import refresh, sharpen
 from privacy.budget.plan import PRODUCTS, Product
 from privacy.engine.periods import Cadence, Period
 from privacy.identity import Viewer
@@ -50,12 +50,13 @@ def show(
 def draw(
     hearth: Hearth, viewer: Viewer, release: Release, body: Body, *, key: str, noun: str, new: bool = False
 ) -> None:
-    """Inside a card: 'New this ...' once (on the visit that made it), the body, the words, Sharpen."""
+    """Inside a card: 'New this ...' once (on the visit that made it), the body, the words, the offers."""
     if new or not release.replayed:
         st.success(f"New this {noun}: released for the family at ε {release.epsilon} per day.")
     body(release, key)
     st.caption(text.md(figure_text.footer(release, noun), 400))
     sharpen.show(hearth, viewer, release, key=f"{key}-sharpen")
+    refresh.show(hearth, viewer, release, key=f"{key}-refresh")
 
 
 def fetch(hearth: Hearth, viewer: Viewer, product: Product, period: Period | None = None) -> Release | None:

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from apptest_support import enter_demo, fresh_app, releases_of, reserve_spent, unescaped
 
+from data import store
+
 ASK = "ask-submit"
 SHARPEN = "overview-week-sharpen"
 THIRTY_DAYS = 30
@@ -164,3 +166,36 @@ def test_a_question_about_another_goal_is_its_own_question(demo_store: Path) -> 
     assert key == "goal_attainment/dates/week/10000"
     assert reserve_spent(demo_store) == 100_000 * THIRTY_DAYS
     assert any("Days at the step goal" in unescaped(c) for c in at.caption.values)
+
+
+def covered_through(path: Path, name: str, day: date) -> None:
+    """Set how far a member's imports reach, as if their latest export had (or had not yet) arrived."""
+    with closing(sqlite3.connect(path)) as conn, conn:
+        conn.execute(
+            "UPDATE import_batches SET covered_through = ?"
+            " WHERE member_id = (SELECT id FROM members WHERE name = ?)",
+            (store.day_number(day), name),
+        )
+
+
+def test_a_figure_that_left_someone_out_offers_a_refresh_once_they_import_and_spends_on_the_button(
+    demo_store: Path,
+) -> None:
+    covered_through(demo_store, "Nana", date(2026, 10, 10))  # her October exports are not in yet
+    at = enter_demo(fresh_app(), demo_store)  # the week of 19 October waits for her; 12-18 October settled
+    footer = " ".join(unescaped(c) for c in at.caption.values)
+    assert "12–18 October 2026 · 4 of 5: Nana's data not imported for this week" in footer
+    assert "overview-week-refresh" not in [b.key for b in at.button]
+
+    covered_through(demo_store, "Nana", date(2026, 10, 18))  # one arrives: the shown week is covered now
+    at.run()
+    (offer,) = [unescaped(c) for c in at.caption.values if c.startswith("A fresh release at ε 0.1")]
+    assert "with Nana included" in offer
+    assert reserve_spent(demo_store) == 0
+    at.button(key="overview-week-refresh").click().run()
+    assert not at.exception
+    assert reserve_spent(demo_store) == 100_000 * 7
+    assert releases_of(demo_store, "refresh") == 1
+    footer = " ".join(unescaped(c) for c in at.caption.values)
+    assert "12–18 October 2026 · all 5 members · ε 0.1 per day" in footer
+    assert "overview-week-refresh" not in [b.key for b in at.button]

@@ -82,6 +82,25 @@ def test_a_late_import_never_recomputes_a_released_figure(hearth: Hearth, path: 
     assert charged(path) == 7 * made.epsilon.micro
 
 
+def test_a_refresh_after_a_late_import_makes_a_new_figure_with_everyone_paid_from_the_reserve(
+    hearth: Hearth, path: Path
+) -> None:
+    ada = hearth.operator_session("Ada")
+    made = hearth.figure(ada, Product.WEEKLY)
+    assert hearth.newly_covered(made) == ()
+    with closing(store.connect(path)) as conn:
+        import_days(conn, "Cy", date(2026, 2, 13), SETTLED.last, salt=1)
+    assert hearth.newly_covered(made) == ("Cy",)
+    fresh = hearth.refresh(ada, made, 0.2)
+    assert fresh.included == ("Ada", "Ben", "Cy") and fresh.left_out == () and fresh.combined == 1
+    assert fresh.epsilon == Epsilon.request(0.2)
+    (day,) = hearth.budget(ada, SETTLED.first, SETTLED.first).days
+    assert (day.spent_micro, day.reserve_left_micro) == (1_200_000, 300_000)
+    shown_to_ben = hearth.figure(hearth.operator_session("Ben"), Product.WEEKLY, SETTLED)
+    assert shown_to_ben.values == fresh.values and shown_to_ben.included == fresh.included
+    assert hearth.newly_covered(shown_to_ben) == ()
+
+
 def test_a_plan_change_keeps_a_released_period_and_prices_the_next(hearth: Hearth, path: Path) -> None:
     made = hearth.figure(hearth.operator_session("Ada"), Product.WEEKLY)
     chosen = dict(hearth.plan().epsilons) | {Product.WEEKLY: Epsilon.request(0.5)}
