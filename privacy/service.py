@@ -232,8 +232,11 @@ class Hearth:
     def newly_covered(self, release: Release) -> tuple[str, ...]:
         """Members a figure left out whose imports now cover its period: what a refresh would add.
 
-        Coverage is public metadata, so offering a refresh tells nothing about anyone's values.
+        Coverage is public metadata, so offering a refresh tells nothing about anyone's values. Every
+        card asks on every rerun, and most left no one out: those need no read.
         """
+        if not release.left_out:
+            return ()
         with self._lock:
             covering = {m.name for m in self._family().included(_period_of(release))}
         return tuple(name for name in release.left_out if name in covering)

@@ -39,7 +39,8 @@ def enable_opendp() -> None:
 
     The polars plugin and report-noisy-max are `contrib` in OpenDP 0.16, so the engine cannot be
     built without it. The weakening flags (`floating-point`, `honest-but-curious`,
-    `idealized-numerics`) are never switched on here: they are for tests only.
+    `idealized-numerics`) are switched on nowhere: `tests/test_layers.py` fails on any such call in the
+    product, and the tests' own audits need only `contrib` too.
     """
     dp.enable_features("contrib")
 
