@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from make_fixture import FROZEN_NOW
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -218,6 +218,31 @@ def enter_demo(page: Page, member: str | None = None) -> None:
         wait_for_app(page)
     page.locator(".st-key-demo-enter button").click()
     title(page, "Overview")
+
+
+@contextmanager
+def demo_tabs(
+    browser: Browser, context_args: dict, url: str, options: Callable[[str], dict]
+) -> Iterator[Callable[[str], Page]]:
+    """`tab(key)`: one signed-in tab (Maya, the admin: every page) per key, in a context made with
+    `options(key)`, opened on first use and kept; every context closes on the way out."""
+    tabs: dict[str, Page] = {}
+    contexts = []
+
+    def tab(key: str) -> Page:
+        if key not in tabs:
+            context = browser.new_context(**{**context_args, **options(key)})
+            contexts.append(context)
+            tabs[key] = context.new_page()
+            open_app(tabs[key], url)
+            enter_demo(tabs[key])
+        return tabs[key]
+
+    try:
+        yield tab
+    finally:
+        for context in contexts:
+            context.close()
 
 
 def sign_in(page: Page, name: str, password: str) -> None:

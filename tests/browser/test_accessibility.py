@@ -12,7 +12,17 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from app_driver import ANSWER, TIMEOUT_MS, RunningApp, StartApp, enter_demo, go, open_app, wait_for_app
+from app_driver import (
+    ANSWER,
+    TIMEOUT_MS,
+    RunningApp,
+    StartApp,
+    demo_tabs,
+    enter_demo,
+    go,
+    open_app,
+    wait_for_app,
+)
 from axe_playwright_python.sync_playwright import Axe
 from make_fixture import build_base
 from playwright.sync_api import Browser, Page, expect
@@ -71,21 +81,10 @@ def assert_clean(page: Page) -> None:
 @pytest.fixture(scope="module")
 def tab_in(browser: Browser, browser_context_args: dict, shared_app: RunningApp) -> Iterator[Callable]:
     """One signed-in tab (Maya, the admin, so every page) per colour scheme, reused across the module."""
-    tabs: dict[str, Page] = {}
-    contexts = []
-
-    def tab(scheme: str) -> Page:
-        if scheme not in tabs:
-            context = browser.new_context(**{**browser_context_args, "color_scheme": scheme})
-            contexts.append(context)
-            tabs[scheme] = context.new_page()
-            open_app(tabs[scheme], shared_app.url)
-            enter_demo(tabs[scheme])
-        return tabs[scheme]
-
-    yield tab
-    for context in contexts:
-        context.close()
+    with demo_tabs(
+        browser, browser_context_args, shared_app.url, lambda scheme: {"color_scheme": scheme}
+    ) as tab:
+        yield tab
 
 
 @pytest.mark.parametrize("scheme", SCHEMES)

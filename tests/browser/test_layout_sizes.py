@@ -17,7 +17,7 @@ from app_driver import (
     DESKTOP,
     PHONE,
     RunningApp,
-    enter_demo,
+    demo_tabs,
     go,
     open_app,
     settle_pointer,
@@ -56,22 +56,10 @@ SIDEWAYS = """() => [...document.querySelectorAll(
 @pytest.fixture(scope="module")
 def sized_tab(browser: Browser, browser_context_args: dict, shared_app: RunningApp) -> Iterator[Callable]:
     """A signed-in tab per size (Maya: every page), opened at desktop width, drawn at the size's scale."""
-    tabs: dict[str, Page] = {}
-    contexts = []
-
-    def tab(size: str) -> Page:
-        if size not in tabs:
-            scale = SIZES[size][1]
-            context = browser.new_context(**{**browser_context_args, "device_scale_factor": scale})
-            contexts.append(context)
-            tabs[size] = context.new_page()
-            open_app(tabs[size], shared_app.url)
-            enter_demo(tabs[size])
-        return tabs[size]
-
-    yield tab
-    for context in contexts:
-        context.close()
+    with demo_tabs(
+        browser, browser_context_args, shared_app.url, lambda size: {"device_scale_factor": SIZES[size][1]}
+    ) as tab:
+        yield tab
 
 
 def visit(page: Page, title: str, size: str) -> None:

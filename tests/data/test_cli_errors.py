@@ -30,6 +30,19 @@ def env(db: Path, **more: str) -> dict[str, str]:
     return {**os.environ, "HEARTH_DB": str(db), **more}
 
 
+def data_cli(*args: str, environment: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """`python -m data ARGS` in a child process, as a shell would run it."""
+    return subprocess.run(
+        [sys.executable, "-m", "data", *args],
+        cwd=REPO,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
 @pytest.fixture
 def seeded(tmp_path: Path) -> Path:
     db = tmp_path / "hearth.sqlite"
@@ -42,15 +55,7 @@ def seeded(tmp_path: Path) -> Path:
 def test_a_typo_in_member_adds_no_one(seeded: Path, tmp_path: Path) -> None:
     file = tmp_path / "s.csv"
     file.write_text(DAILY_CSV)
-    result = subprocess.run(
-        [sys.executable, "-m", "data", "import", "--member", "Mayа", str(file)],  # Cyrillic a
-        cwd=REPO,
-        env=env(seeded),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = data_cli("import", "--member", "Mayа", str(file), environment=env(seeded))  # Cyrillic a
     assert result.returncode == 2
     one_line_error(result.stderr, "no member named", "--new-member")
     conn = store.connect(seeded)
@@ -59,30 +64,14 @@ def test_a_typo_in_member_adds_no_one(seeded: Path, tmp_path: Path) -> None:
 
 
 def test_an_unknown_family_zone_is_one_line(seeded: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "data", "daily", "--member", "Maya"],
-        cwd=REPO,
-        env=env(seeded, HEARTH_TZ="Mars/Base"),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = data_cli("daily", "--member", "Maya", environment=env(seeded, HEARTH_TZ="Mars/Base"))
     assert result.returncode == 2
     one_line_error(result.stderr, "HEARTH_TZ")
 
 
 def test_a_store_in_an_unwritable_place_is_one_line() -> None:
     db = Path("/proc/hearth/store.sqlite")
-    result = subprocess.run(
-        [sys.executable, "-m", "data", "demo"],
-        cwd=REPO,
-        env=env(db),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = data_cli("demo", environment=env(db))
     assert result.returncode == 2
     one_line_error(result.stderr, "/proc/hearth")
 
