@@ -50,8 +50,8 @@ html {font-size: 125%;}
 def render() -> None:
     """Controls on top, then one section at a time (a presenter steps through them like slides)."""
     present = _presentation(StartOptions.read())
-    lab = _lab_or_stop()
     st.title("Privacy vs accuracy")
+    lab = _lab_or_stop()
     st.caption(
         "Made-up families only, so the true values are shown beside the private ones. Every simulation"
         " here spends no privacy budget: nothing touches anyone's ledger."

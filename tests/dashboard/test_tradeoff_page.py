@@ -54,6 +54,18 @@ def test_renders_without_sign_in_on_the_demo_store(demo_store: Path) -> None:
     assert len(at.get("plotly_chart")) == 1
 
 
+def test_on_a_real_familys_store_the_page_keeps_its_heading_and_says_why_it_is_closed(
+    real_store: Path,
+) -> None:
+    at = _page().run()
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Privacy vs accuracy"]
+    (closed,) = at.info.values
+    assert "opens only the demo or a synthetic store" in closed
+    assert at.get("plotly_chart") == []
+    assert spent(real_store) == 0
+
+
 @pytest.mark.parametrize("section", SECTIONS)
 def test_every_section_draws_its_charts(demo_store: Path, section: str) -> None:
     at = _page().run()
