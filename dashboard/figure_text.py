@@ -7,7 +7,7 @@ them in text, so a reader without the picture (or without sight) gets the same f
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 
 from dashboard import text
 from privacy.derived import Estimate
@@ -54,22 +54,32 @@ def who(release: Release, period_noun: str = "period") -> str:
     return f"{len(release.included)} of {total}: {names} data not imported for this {period_noun}"
 
 
-def released_on(release: Release) -> str:
-    """'released on 2 November 2026' (the UTC day it was first made; a replay keeps it)."""
-    return f"released on {datetime.fromisoformat(release.released_at):%-d %B %Y}"
+def day_in(moment: str, zone: tzinfo) -> date:
+    """The family's calendar day of an ISO 8601 moment (releases are stamped in UTC).
+
+    >>> from zoneinfo import ZoneInfo
+    >>> day_in("2026-11-29T17:16:51+00:00", ZoneInfo("Australia/Sydney"))
+    datetime.date(2026, 11, 30)
+    """
+    return datetime.fromisoformat(moment).astimezone(zone).date()
 
 
-def footer(release: Release, period_noun: str = "period") -> str:
+def released_on(release: Release, zone: tzinfo) -> str:
+    """'released on 2 November 2026': the family's day it was first made (a replay keeps it)."""
+    return f"released on {day_in(release.released_at, zone):%-d %B %Y}"
+
+
+def footer(release: Release, period_noun: str = "period", *, zone: tzinfo) -> str:
     """The caption under every shared figure: period, who, epsilon per day and day of release."""
     sharpened = f" Combines {release.combined} releases." if release.combined > 1 else ""
     span = release_period(release)
     return (
         f"{span[0].upper()}{span[1:]} · {who(release, period_noun)} · ε {release.epsilon} per day ·"
-        f" {released_on(release)}.{sharpened}"
+        f" {released_on(release, zone)}.{sharpened}"
     )
 
 
-def series_footer(releases: Sequence[Release]) -> str:
+def series_footer(releases: Sequence[Release], *, zone: tzinfo) -> str:
     """The caption under a series of weekly releases: its whole span, who, epsilon and release days."""
     first, last = releases[0], releases[-1]
     span = period_words(date.fromisoformat(first.first), date.fromisoformat(last.last))
@@ -77,7 +87,7 @@ def series_footer(releases: Sequence[Release]) -> str:
     whom = f"{who(last, 'week')} in the latest week" if last.left_out else who(last, "week")
     if partial and not last.left_out:
         whom += f" in the latest week ({partial} earlier weeks leave someone out)"
-    days = sorted({datetime.fromisoformat(r.released_at).date() for r in releases})
+    days = sorted({day_in(r.released_at, zone) for r in releases})
     made = (
         f"released on {days[0]:%-d %B %Y}"
         if len(days) == 1

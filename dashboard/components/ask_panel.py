@@ -6,7 +6,7 @@ the `ask-submit` button spends; the answer then sits on the family's noticeboard
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import timedelta, tzinfo
 
 import streamlit as st
 
@@ -105,7 +105,7 @@ def _offer(
     try:
         found = hearth.stored(viewer, spec, epsilon, period)
         if found is not None:
-            _answer(found)
+            _answer(found, hearth.settings.zone)
             return found
         preview = hearth.preview(spec, epsilon, period)
         share = hearth.budget(viewer, period.first, period.last).share_left_micro
@@ -124,11 +124,11 @@ def _offer(
     except (InvalidEpsilon, InvalidQuery, Refused) as refusal:
         st.error(f"Not asked: {text.refusal(refusal)}", icon=REFUSED_ICON)
         return None
-    _answer(asked)
+    _answer(asked, hearth.settings.zone)
     return asked
 
 
-def _answer(release: Release) -> None:
+def _answer(release: Release, zone: tzinfo) -> None:
     title = statistic_label(release.spec.query)
     if len(release.values) == 1:
         st.metric(release.unit, charts.summary(release))
@@ -137,7 +137,7 @@ def _answer(release: Release) -> None:
         if figure is not None:
             st.plotly_chart(figure, theme=None, config=theme.PLOTLY_CONFIG, key="ask-chart")
     st.caption(text.md(charts.describe(release, title), 2000))
-    st.caption(text.md(figure_text.footer(release), 400))
+    st.caption(text.md(figure_text.footer(release, zone=zone), 400))
 
 
 def _expected(spec: QuerySpec, margin: float) -> str:

@@ -54,7 +54,7 @@ def draw(
     if new or not release.replayed:
         st.success(f"New this {noun}: released for the family at ε {release.epsilon} per day.")
     body(release, key)
-    st.caption(text.md(figure_text.footer(release, noun), 400))
+    st.caption(text.md(figure_text.footer(release, noun, zone=hearth.settings.zone), 400))
     sharpen.show(hearth, viewer, release, key=f"{key}-sharpen")
     refresh.show(hearth, viewer, release, key=f"{key}-refresh")
 

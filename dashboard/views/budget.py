@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import date, timedelta
+from datetime import date, timedelta, tzinfo
 
 import streamlit as st
 
@@ -91,10 +91,10 @@ def _plan_rows(plan: FamilyPlan) -> list[dict[str, object]]:
 
 def _board_rows(hearth: Hearth) -> list[dict[str, object]]:
     names = {m.id: m.name for m in hearth.roster()}
-    return [_board_row(s, names) for s in hearth.board()]
+    return [_board_row(s, names, hearth.settings.zone) for s in hearth.board()]
 
 
-def _board_row(stored: Stored, names: dict[int, str]) -> dict[str, object]:
+def _board_row(stored: Stored, names: dict[int, str], zone: tzinfo) -> dict[str, object]:
     what = (
         PRODUCTS[Product(stored.product)].title if stored.product else text.describe_query(stored.query_key)
     )
@@ -106,7 +106,7 @@ def _board_row(stored: Stored, names: dict[int, str]) -> dict[str, object]:
         "Period": period,
         "ε per day": stored.charge_micro / MICRO,
         "Paid by": KINDS.get(stored.kind.value, stored.kind.value),
-        "Released on": stored.created_at[:10],
+        "Released on": figure_text.day_in(stored.created_at, zone).isoformat(),
         "By whose visit": text.safe_name(names.get(stored.requested_by or 0, "—")),
     }
 

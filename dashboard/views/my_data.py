@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import tzinfo
+
 import streamlit as st
 
 from dashboard import charts, figure_text, own_charts, runtime, text, theme
@@ -22,7 +24,7 @@ def render() -> None:
     daily = hearth.own_daily(viewer, viewer.member_id, week.first, week.last)
     family = figure_card.fetch(hearth, viewer, Product.WEEKLY, week)
     own_mean = daily["steps"].sum() / week.days
-    _standing(own_mean, family)
+    _standing(own_mean, family, hearth.settings.zone)
     figure = own_charts.own_daily_figure(
         daily["day"].to_list(), daily["steps"].to_list(), family, DEFAULT_STEP_GOAL
     )
@@ -51,13 +53,15 @@ def render() -> None:
         st.caption(f"Your average day that week, steps per hour: {hours}.")
 
 
-def _standing(own_mean: float, family: Release | None) -> None:
+def _standing(own_mean: float, family: Release | None, zone: tzinfo) -> None:
     mine, theirs = st.columns(2)
     mine.metric("Your average", f"{text.steps(own_mean)} steps/day", help="Days without data count as zero.")
     if family is None:
         theirs.metric("Family average", "not released")
         return
-    theirs.metric("Family average", charts.summary(family), help=figure_text.footer(family, "week"))
+    theirs.metric(
+        "Family average", charts.summary(family), help=figure_text.footer(family, "week", zone=zone)
+    )
     lower, upper = family.lower[0], family.upper[0]
     where = "above" if own_mean > upper else "below" if own_mean < lower else "within"
     st.caption(f"You are {where} the family's 95% interval ({charts.interval_note(family)}).")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import tzinfo
+
 import streamlit as st
 
 from dashboard import figure_text, runtime, series_charts, text, theme
@@ -24,7 +26,7 @@ def render() -> None:
     with st.container(border=True, key="trends-average"):
         weeks = figure_card.fetch_series(hearth, viewer, Product.WEEKLY, span)
         if weeks:
-            _draw(weeks, bucket == "Monthly", smooth)
+            _draw(weeks, bucket == "Monthly", smooth, hearth.settings.zone)
     st.caption(
         "The line is the noisy family average; the shaded band is where the true value lies, 95% of the"
         " time. Months pool the weeks whose Thursday falls in them; the smoothed line averages three"
@@ -43,7 +45,7 @@ def _controls() -> tuple[str, int, bool]:
     return bucket, SPANS[span], smooth
 
 
-def _draw(weeks: tuple[Release, ...], monthly: bool, smooth: bool) -> None:
+def _draw(weeks: tuple[Release, ...], monthly: bool, smooth: bool, zone: tzinfo) -> None:
     """The series with its band, the optional smoothed line, the slope in words and every value in text."""
     if not all(w.replayed for w in weeks):
         st.success(f"New this week: released for the family at ε {weeks[-1].epsilon} per day.")
@@ -60,7 +62,7 @@ def _draw(weeks: tuple[Release, ...], monthly: bool, smooth: bool) -> None:
         f"**Slope:** {figure_text.change_words(slope, 'a month' if monthly else 'a week')} (95% interval)."
     )
     st.caption(text.md(_description(title, points), 3000))
-    st.caption(text.md(figure_text.series_footer(weeks), 400))
+    st.caption(text.md(figure_text.series_footer(weeks, zone=zone), 400))
 
 
 def _description(title: str, points: list[series_charts.Point] | tuple[series_charts.Point, ...]) -> str:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import replace
+from datetime import UTC, date
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from dashboard import charts, own_charts, theme
+from dashboard import charts, figure_text, own_charts, theme
 from privacy.epsilon import Epsilon
 from privacy.queries import Bucket, QueryId, QuerySpec
 from privacy.release import Release
@@ -137,3 +139,19 @@ def test_a_clipped_interval_is_stated_as_a_range_not_plus_minus() -> None:
     assert charts.half_widths(clipped) == [4280.0]
     assert charts.summary(clipped) == "2,400 (95%: 0 to 6,700)"
     assert charts.interval_note(clipped) == "from 0 to 6,700 steps per member-day"
+
+
+def test_a_release_day_is_the_familys_own_not_utcs() -> None:
+    evening_in_utc = replace(TREND, released_at="2026-11-29T17:16:51+00:00")  # Monday 04:16 in Sydney
+    assert figure_text.footer(evening_in_utc, "week", zone=ZoneInfo("Australia/Sydney")).endswith(
+        "released on 30 November 2026."
+    )
+    assert figure_text.footer(evening_in_utc, "week", zone=UTC).endswith("released on 29 November 2026.")
+    later = replace(evening_in_utc, released_at="2026-11-30T09:00:00+00:00")
+    weeks = [evening_in_utc, later]  # two UTC days, one Sydney day
+    assert figure_text.series_footer(weeks, zone=ZoneInfo("Australia/Sydney")).endswith(
+        "released on 30 November 2026."
+    )
+    assert figure_text.series_footer(weeks, zone=UTC).endswith(
+        "released 29 November 2026 to 30 November 2026."
+    )
