@@ -313,6 +313,15 @@ class Hearth:
         """The family's noticeboard: every release, newest first; its values are shared figures only."""
         return self._guarded(lambda: ledger.board(self._conn, limit))
 
+    def own_coverage(self, viewer: Viewer) -> date | None:
+        """The day through which the viewer's own imports are complete (None before any import).
+
+        Later days are not known yet, so they must not count as zeros in the viewer's own average.
+        """
+        viewer = self._checked(viewer)
+        with self._lock:
+            return self._guarded(lambda: store.coverage(self._conn)).get(viewer.member_id)
+
     def own_daily(self, viewer: Viewer, member_id: int, first: date, last: date) -> pl.DataFrame:
         """A member's own exact daily totals: theirs to see, and no one else's."""
         self._own(viewer, member_id)

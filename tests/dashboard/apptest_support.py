@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from contextlib import closing
+from datetime import date
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -74,6 +76,16 @@ def make_admin(path: Path, name: str) -> None:
         accounts.create_account(conn, name, PASSWORD, admin=True)
     finally:
         conn.close()
+
+
+def covered_through(path: Path, name: str, day: date) -> None:
+    """Set how far a member's imports reach, as if their latest export had (or had not yet) arrived."""
+    with closing(sqlite3.connect(path)) as conn, conn:
+        conn.execute(
+            "UPDATE import_batches SET covered_through = ?"
+            " WHERE member_id = (SELECT id FROM members WHERE name = ?)",
+            (store.day_number(day), name),
+        )
 
 
 def unescaped(markdown: str) -> str:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from contextlib import closing
 from datetime import date
 from pathlib import Path
 
 import pytest
 from apptest_support import (
     HOSTILE,
+    covered_through,
     enter_demo,
     fresh_app,
     make_admin,
@@ -20,7 +22,7 @@ from apptest_support import (
     unescaped,
 )
 
-from dashboard import sitemap
+from dashboard import sitemap, text
 from data import store
 
 MEMBER_PAGES = [p.path for p in sitemap.PAGES if not p.admin_only]
@@ -179,6 +181,25 @@ def test_my_data_shows_exactly_the_viewers_own_steps_beside_the_shared_week(demo
     assert charted["y"] != other["steps"].to_list()
     assert "±" in {m.label: m.value for m in at.metric}["Family average"]
     assert reserve_spent(demo_store) == 0
+
+
+def test_my_average_counts_only_the_days_my_imports_cover(demo_store: Path) -> None:
+    covered_through(demo_store, "Sam", date(2026, 10, 21))  # his export reached Wednesday of the week shown
+    at = enter_demo(fresh_app(), demo_store, "Sam")
+    at.switch_page("views/my_data.py").run()
+    assert not at.exception
+    with closing(store.connect(demo_store)) as conn:
+        daily = store.daily_frame(conn, date(2026, 10, 19), date(2026, 10, 21))
+    three_days = daily.filter(daily["member_id"] == member_id(demo_store, "Sam"))["steps"].sum() / 3
+    (mine,) = [m for m in at.metric if m.label == "Your average"]
+    assert mine.value == f"{text.steps(three_days)} steps/day"
+    assert "Over the 3 days your imports cover" in mine.proto.help
+
+    covered_through(demo_store, "Sam", date(2026, 10, 10))  # none of the week is imported
+    at.run()
+    (mine,) = [m for m in at.metric if m.label == "Your average"]
+    assert mine.value == "not imported yet"
+    assert not any(c.startswith("You are") for c in at.caption.values)
 
 
 def test_budget_page_is_a_calendar_with_its_summary_plan_and_noticeboard(demo_store: Path) -> None:

@@ -9,9 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from apptest_support import enter_demo, fresh_app, releases_of, reserve_spent, unescaped
-
-from data import store
+from apptest_support import covered_through, enter_demo, fresh_app, releases_of, reserve_spent, unescaped
 
 ASK = "ask-submit"
 SHARPEN = "overview-week-sharpen"
@@ -166,16 +164,6 @@ def test_a_question_about_another_goal_is_its_own_question(demo_store: Path) -> 
     assert key == "goal_attainment/dates/week/10000"
     assert reserve_spent(demo_store) == 100_000 * THIRTY_DAYS
     assert any("Days at the step goal" in unescaped(c) for c in at.caption.values)
-
-
-def covered_through(path: Path, name: str, day: date) -> None:
-    """Set how far a member's imports reach, as if their latest export had (or had not yet) arrived."""
-    with closing(sqlite3.connect(path)) as conn, conn:
-        conn.execute(
-            "UPDATE import_batches SET covered_through = ?"
-            " WHERE member_id = (SELECT id FROM members WHERE name = ?)",
-            (store.day_number(day), name),
-        )
 
 
 def test_a_figure_that_left_someone_out_offers_a_refresh_once_they_import_and_spends_on_the_button(
