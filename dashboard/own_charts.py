@@ -11,6 +11,9 @@ from dashboard import theme
 from dashboard.charts import Measure, clip, y_range
 from privacy.release import Release
 
+DAY_MS = 86_400_000
+"""One tick a day, named as a day ('Mon 23 Nov'): with only a few bars plotly ticks at noons and midnights."""
+
 
 def own_daily_figure(
     days: Sequence[date], steps: Sequence[int], family: Release | None, goal: int
@@ -45,7 +48,7 @@ def own_daily_figure(
         tops.append(upper)
     layout["shapes"] = shapes
     layout["yaxis"]["range"] = y_range(Measure.AMOUNT, tops)
-    layout["xaxis"]["type"] = "date"
+    layout["xaxis"].update({"type": "date", "dtick": DAY_MS, "tickformat": "%a %-d %b"})
     layout["bargap"] = 0.15
     return go.Figure([bars], layout=layout)
 
