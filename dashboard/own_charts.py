@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 
 import plotly.graph_objects as go
 
 from dashboard import theme
 from dashboard.charts import Measure, clip, y_range
+from privacy.engine.periods import Period
 from privacy.release import Release
 
 DAY_MS = 86_400_000
@@ -16,9 +17,13 @@ DAY_MS = 86_400_000
 
 
 def own_daily_figure(
-    days: Sequence[date], steps: Sequence[int], family: Release | None, goal: int
+    week: Period, days: Sequence[date], steps: Sequence[int], family: Release | None, goal: int
 ) -> go.Figure:
-    """The viewer's exact daily steps as bars, against the goal and a released family band if any."""
+    """The viewer's exact daily steps as bars, against the goal and a released family band if any.
+
+    The axis spans the whole week: a day without data is a gap, and an empty week keeps its seven days
+    (an empty date axis would default to a year, a tick a day).
+    """
     layout = theme.base_layout("Your daily steps", "Day", "steps per day", theme.CHART_HEIGHT)
     tops = [*steps, goal]
     bars = go.Bar(
@@ -48,7 +53,8 @@ def own_daily_figure(
         tops.append(upper)
     layout["shapes"] = shapes
     layout["yaxis"]["range"] = y_range(Measure.AMOUNT, tops)
-    layout["xaxis"].update({"type": "date", "dtick": DAY_MS, "tickformat": "%a %-d %b"})
+    edges = [f"{week.first - timedelta(days=1)}T12:00", f"{week.last}T12:00"]
+    layout["xaxis"].update({"type": "date", "range": edges, "dtick": DAY_MS, "tickformat": "%a %-d %b"})
     layout["bargap"] = 0.15
     return go.Figure([bars], layout=layout)
 

@@ -29,7 +29,7 @@ def render() -> None:
     days, steps = daily["day"].to_list(), daily["steps"].to_list()
     own_mean = sum(s for d, s in zip(days, steps, strict=True) if d <= last_known) / known if known else None
     _standing(own_mean, known, week, family, hearth.settings.zone)
-    figure = own_charts.own_daily_figure(days, steps, family, DEFAULT_STEP_GOAL)
+    figure = own_charts.own_daily_figure(week, days, steps, family, DEFAULT_STEP_GOAL)
     st.plotly_chart(figure, theme=None, config=theme.PLOTLY_CONFIG, key="my-data-daily")
     st.caption(
         f"Your daily steps, {figure_text.period_words(week.first, week.last)}: "

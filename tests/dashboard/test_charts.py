@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from dashboard import charts, figure_text, own_charts, theme
+from privacy.engine.periods import Period
 from privacy.epsilon import Epsilon
 from privacy.queries import Bucket, QueryId, QuerySpec
 from privacy.release import Release
@@ -125,13 +126,21 @@ def test_champion_is_a_name_not_a_chart_and_hostile_labels_are_escaped() -> None
 
 def test_own_daily_chart_draws_goal_and_family_band() -> None:
     single = _release(QueryId.FAMILY_AVERAGE, ["last 30 days"], [7000.0], [6000.0], [8000.0])
+    week = Period(date(2026, 10, 26), date(2026, 11, 1))
     figure = own_charts.own_daily_figure(
-        [date(2026, 10, 30), date(2026, 10, 31)], [9000, 12000], single, 8000
+        week, [date(2026, 10, 30), date(2026, 10, 31)], [9000, 12000], single, 8000
     )
     assert [s.type for s in figure.layout.shapes] == ["line", "rect", "line"]
     assert figure.layout.shapes[1].y0 == 6000.0 and figure.layout.shapes[1].y1 == 8000.0
     assert figure.data[0].marker.color == theme.OWN
     assert figure.layout.yaxis.range[1] >= 12000
+    assert list(figure.layout.xaxis.range) == ["2026-10-25T12:00", "2026-11-01T12:00"]  # all seven days
+
+
+def test_an_empty_week_still_spans_its_seven_days() -> None:
+    week = Period(date(2026, 11, 23), date(2026, 11, 29))
+    figure = own_charts.own_daily_figure(week, [], [], None, 8000)
+    assert list(figure.layout.xaxis.range) == ["2026-11-22T12:00", "2026-11-29T12:00"]
 
 
 def test_a_clipped_interval_is_stated_as_a_range_not_plus_minus() -> None:
